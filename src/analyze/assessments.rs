@@ -1,0 +1,291 @@
+//! Assessments: statements about the delivery of a commitment, with their
+//! stance, grade, figures and who makes them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::commitments::is_independent;
+use super::figures::find_figures;
+use super::sentences;
+use crate::extract::text::fold_for_search;
+use crate::model::{Document, Figure, Grade, Stance};
+
+#[derive(Debug, Clone)]
+pub struct FoundAssessment {
+    pub document: usize,
+    /// Index of the paragraph in the document.
+    pub paragraph: usize,
+    /// The sentence (or rating row) that says it.
+    pub quote: String,
+    pub stance: Option<Stance>,
+    pub grade: Option<Grade>,
+    pub domain_grades: Vec<(String, Grade)>,
+    pub figures: Vec<Figure>,
+    pub independent: bool,
+    /// The body that says it.
+    pub assessor: String,
+    /// The text that names what is assessed (a rating row's commitment).
+    pub subject: Option<String>,
+}
+
+/// Stance patterns, tried in order: negated and hedged forms come before
+/// the plain forms they contain.
+static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
+    let table: &[(Stance, &str)] = &[
+        (
+            Stance::OffTrack,
+            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
+        ),
+        (
+            Stance::PartlyMet,
+            r"\bpartially\ (?:met|achieved|delivered|fulfilled)|\bpartly\ (?:met|achieved|delivered|fulfilled)|\bin\ part\b|\b(?:fell|falls|fallen|was|is|remains?)\ (?:just|slightly|narrowly)\ short\b|\bjust\ short\ of\b|\bmixed\ progress\b|\bsome\ but\ not\ all\b",
+        ),
+        (
+            Stance::NotMet,
+            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|doubled|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
+        ),
+        (
+            Stance::Abandoned,
+            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b",
+        ),
+        (
+            Stance::Delayed,
+            r"\b(?:has\ been|have\ been|was|were|is|are)\ (?:further\ )?(?:delayed|postponed|pushed\ back|deferred)\b|\bslipped\b",
+        ),
+        (
+            Stance::Met,
+            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|doubled|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b",
+        ),
+        (
+            Stance::OnTrack,
+            r"\bon\ (?:track|course)\b|\bgood\ progress\b|\bprogressing\ well\b|\bremains?\ achievable\b|\bachievable\b",
+        ),
+    ];
+    table
+        .iter()
+        .map(|(stance, pattern)| {
+            (
+                *stance,
+                Regex::new(&format!("(?x){pattern}")).expect("stance pattern"),
+            )
+        })
+        .collect()
+});
+
+/// Words that turn a "met" into a hope, a plan or a condition.
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:will|would|could|should|may|might|must|if|whether|unless|aims?\ to|expects?\ to|intends?\ to|in\ order\ to|to\ be\ met|can\ be)\b")
+        .expect("hedge pattern")
+});
+
+/// Reported speech: an independent report quoting the government's own claim.
+static REPORTED_GOVERNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:the\ government|the\ department|ministers?|dhsc|the\ secretary\ of\ state)\ (?:told\ us|has\ told\ us|says|said|claims|claimed|states|stated|maintains|maintained|argues|argued|asserts|asserted|reports|reported|insists|insisted)\b|\baccording\ to\ the\ (?:government|department)\b")
+        .expect("reported speech pattern")
+});
+
+/// Splits a sentence at clause boundaries so that "the 68% target was met
+/// and we are on track for 75%" gives two stances.
+fn clauses(sentence: &str) -> Vec<&str> {
+    let mut parts = vec![sentence];
+    for separator in [
+        "; ",
+        ", but ",
+        " but ",
+        ", while ",
+        " while ",
+        ", and ",
+        " whereas ",
+        ", although ",
+        " although ",
+    ] {
+        parts = parts
+            .into_iter()
+            .flat_map(|part| {
+                let pieces: Vec<&str> = part.split(separator).collect();
+                // keep the sentence whole unless each piece says something
+                if pieces.len() > 1
+                    && pieces
+                        .iter()
+                        .all(|piece| piece.split_whitespace().count() >= 4)
+                {
+                    pieces
+                } else {
+                    vec![part]
+                }
+            })
+            .collect();
+    }
+    parts
+}
+
+/// The stance a clause takes, if any.
+pub fn stance_of(clause: &str) -> Option<Stance> {
+    let folded = fold_for_search(clause);
+    for (stance, pattern) in STANCES.iter() {
+        let Some(found) = pattern.find(&folded) else {
+            continue;
+        };
+        if *stance == Stance::Met || *stance == Stance::OnTrack {
+            // "will be met", "if the target is achieved": a hope, not a finding
+            let before = &folded[..found.start()];
+            if HEDGE.is_match(before) || HEDGE.is_match(found.as_str()) {
+                continue;
+            }
+            if before.ends_with("not ") || before.ends_with("never ") {
+                continue;
+            }
+        }
+        return Some(*stance);
+    }
+    None
+}
+
+pub fn grade_stance(grade: Grade) -> Stance {
+    match grade {
+        Grade::Outstanding => Stance::Met,
+        Grade::Good => Stance::OnTrack,
+        Grade::RequiresImprovement => Stance::PartlyMet,
+        Grade::Inadequate => Stance::NotMet,
+    }
+}
+
+/// Assessments in one document.
+pub fn find_in_document(document_index: usize, document: &Document) -> Vec<FoundAssessment> {
+    let independent = is_independent(&document.kind, &document.publisher);
+    let mut found = Vec::new();
+    for rating in &document.ratings {
+        let Some(paragraph) = document
+            .paragraphs
+            .iter()
+            .position(|p| p.anchor == rating.anchor)
+        else {
+            continue;
+        };
+        let grade = rating
+            .overall
+            .or_else(|| rating.domains.first().map(|(_, grade)| *grade));
+        found.push(FoundAssessment {
+            document: document_index,
+            paragraph,
+            quote: document.paragraphs[paragraph].text.clone(),
+            stance: grade.map(grade_stance),
+            grade,
+            domain_grades: rating.domains.clone(),
+            figures: Vec::new(),
+            independent,
+            assessor: document.publisher.clone(),
+            subject: Some(rating.commitment.clone()),
+        });
+    }
+    for (paragraph_index, paragraph) in document.paragraphs.iter().enumerate() {
+        if paragraph.anchor.starts_with("rating-") {
+            continue;
+        }
+        for sentence in sentences::split(&paragraph.text) {
+            if sentence.len() > 800 || sentence.ends_with('?') {
+                continue;
+            }
+            let folded = fold_for_search(sentence);
+            let reported = independent && REPORTED_GOVERNMENT.is_match(&folded);
+            for clause in clauses(sentence) {
+                let Some(stance) = stance_of(clause) else {
+                    continue;
+                };
+                let grade = find_grade_word(clause);
+                found.push(FoundAssessment {
+                    document: document_index,
+                    paragraph: paragraph_index,
+                    quote: sentence.to_string(),
+                    stance: Some(stance),
+                    grade,
+                    domain_grades: Vec::new(),
+                    figures: find_figures(clause),
+                    independent: independent && !reported,
+                    assessor: if reported {
+                        format!("the government, as reported by {}", document.publisher)
+                    } else {
+                        document.publisher.clone()
+                    },
+                    subject: None,
+                });
+            }
+        }
+    }
+    found
+}
+
+fn find_grade_word(text: &str) -> Option<Grade> {
+    let folded = fold_for_search(text);
+    if !folded.contains("rat") && !folded.contains("grade") {
+        return None;
+    }
+    ["requires improvement", "inadequate", "outstanding", "good"]
+        .iter()
+        .find(|word| folded.contains(*word))
+        .and_then(|word| Grade::parse(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stances_with_negation_and_hedging() {
+        assert_eq!(
+            stance_of("The target of 68% was met in March 2023."),
+            Some(Stance::Met)
+        );
+        assert_eq!(
+            stance_of("We have delivered on our manifesto commitment."),
+            Some(Stance::Met)
+        );
+        assert_eq!(
+            stance_of("The target has not been met."),
+            Some(Stance::NotMet)
+        );
+        assert_eq!(
+            stance_of("The target is unlikely to be met."),
+            Some(Stance::OffTrack)
+        );
+        assert_eq!(
+            stance_of("The programme is not on track."),
+            Some(Stance::OffTrack)
+        );
+        assert_eq!(
+            stance_of("We are on track to deliver 75% by 2024."),
+            Some(Stance::OnTrack)
+        );
+        assert_eq!(
+            stance_of("The northern leg was cancelled in October 2023."),
+            Some(Stance::Abandoned)
+        );
+        assert_eq!(
+            stance_of("The target was partially met."),
+            Some(Stance::PartlyMet)
+        );
+        assert_eq!(
+            stance_of("Inflation has been more than halved."),
+            Some(Stance::Met)
+        );
+        assert_eq!(
+            stance_of("Section 21 has not been abolished."),
+            Some(Stance::NotMet)
+        );
+        assert_eq!(stance_of("The target will be met next year."), None);
+        assert_eq!(stance_of("If the target is achieved, costs fall."), None);
+        assert_eq!(
+            stance_of("The Online Safety Act received Royal Assent on 26 October 2023."),
+            Some(Stance::Met)
+        );
+    }
+
+    #[test]
+    fn clauses_split_two_findings() {
+        let sentence =
+            "The 68% target was met in March 2023, while we remain on track for 75% by 2024.";
+        let stances: Vec<Option<Stance>> = clauses(sentence).into_iter().map(stance_of).collect();
+        assert_eq!(stances, [Some(Stance::Met), Some(Stance::OnTrack)]);
+    }
+}

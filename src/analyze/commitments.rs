@@ -1,0 +1,459 @@
+//! Commitments: promises made by a government body, found by commitment
+//! language, with their deadline and measurable target.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::dates::{Deadline, find_deadlines};
+use super::figures::find_figures;
+use super::sentences;
+use crate::extract::text::fold_for_search;
+use crate::model::{Document, Figure, Stance, Unit};
+
+/// A commitment as found in one sentence of one document.
+#[derive(Debug, Clone)]
+pub struct FoundCommitment {
+    pub document: usize,
+    pub paragraph: usize,
+    /// Which commitment of the paragraph (a sentence can hold two targets).
+    pub ordinal: usize,
+    pub sentence: String,
+    pub deadline: Option<Deadline>,
+    pub target: Option<Figure>,
+}
+
+static CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        \b(?:we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+            \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
+            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|go\ on\ to|continue\ to)\s+)*
+            (?P<verb>not\s+[a-z]+|[a-z]+)
+        | \bwe'll\s+(?P<verb2>[a-z]+)
+        | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is)
+            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised)\s+to\s+(?P<verb3>[a-z]+)
+        | \bour\s+(?:[a-z]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s+is\s+(?:to\s+(?P<verb4>[a-z]+)|that|for)
+        | \b(?:a|the|our|its|new|this)\s+(?:[a-z]+\s+)?target\s+(?:of|to|is|for|that)\b
+        | \bwe\s+(?:pledge|promise|guarantee|commit)\b
+        | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
+        | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
+    )
+    .expect("commitment cue pattern")
+});
+
+/// Verbs after "we will" that announce process, not a deliverable.
+const PROCEDURAL_VERBS: &[&str] = &[
+    "consider",
+    "continue",
+    "look",
+    "explore",
+    "monitor",
+    "review",
+    "seek",
+    "work",
+    "engage",
+    "consult",
+    "discuss",
+    "reflect",
+    "respond",
+    "return",
+    "update",
+    "listen",
+    "think",
+    "try",
+    "want",
+    "need",
+    "see",
+    "ask",
+    "write",
+    "publish",
+    "set",
+    "say",
+    "tell",
+    "hear",
+    "outline",
+    "report",
+    "examine",
+    "assess",
+    "evaluate",
+    "study",
+    "investigate",
+    "keep",
+    "remain",
+    "be",
+    "have",
+    "engage",
+    "aim",
+    "endeavour",
+    "encourage",
+    "support",
+    "help",
+    "welcome",
+    "note",
+    "share",
+    "talk",
+];
+
+/// Sentences that merely report or hypothesise a promise.
+static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        \?
+        | ^\s*(?:if|unless|whether|should)\b
+        | \b(?:would|could|might)\b
+        | \bcalled\ on\ the\ government\b
+        | \b(?:said|says|claimed|claims|argued|argue|argues)\ (?:that\ )?(?:the\ government|they|it|ministers)\b
+        | \bunder\ review\b
+        | \bhow\ we\ will\b
+        | \bin\ due\ course\b",
+    )
+    .expect("negative pattern")
+});
+
+/// Kinds of documents in which a government speaks for itself.
+pub fn is_government_document(document: &Document) -> bool {
+    if is_independent(&document.kind, &document.publisher) {
+        return false;
+    }
+    if matches!(
+        document.kind.as_str(),
+        "government_response" | "web_page" | "pdf" | "official_statistics" | "national_statistics"
+    ) {
+        return looks_like_government(&document.publisher);
+    }
+    true
+}
+
+/// Independent assessors: Parliament's committees and panels, audit
+/// offices, statistics bodies, fiscal watchdogs, inspectorates.
+pub fn is_independent(kind: &str, publisher: &str) -> bool {
+    if matches!(
+        kind,
+        "committee_report"
+            | "audit_report"
+            | "official_statistics"
+            | "national_statistics"
+            | "independent_report"
+            | "government_response"
+    ) {
+        return kind != "government_response";
+    }
+    let publisher = publisher.to_lowercase();
+    [
+        "committee",
+        "audit office",
+        "audit scotland",
+        "audit wales",
+        "statistics",
+        "office for budget responsibility",
+        "expert panel",
+        "inspectorate",
+        "ombudsman",
+        "institute",
+        "foundation",
+        "university",
+        "commissioner",
+        "house of commons",
+        "house of lords",
+        "parliament",
+    ]
+    .iter()
+    .any(|word| publisher.contains(word))
+}
+
+fn looks_like_government(publisher: &str) -> bool {
+    let publisher = publisher.to_lowercase();
+    [
+        "department",
+        "ministry",
+        "home office",
+        "cabinet office",
+        "treasury",
+        "prime minister",
+        "government",
+        "secretary of state",
+        "foreign",
+        "nhs england",
+    ]
+    .iter()
+    .any(|word| publisher.contains(word))
+}
+
+/// The commitments a document makes.
+pub fn find_in_document(document_index: usize, document: &Document) -> Vec<FoundCommitment> {
+    if !is_government_document(document) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (paragraph_index, paragraph) in document.paragraphs.iter().enumerate() {
+        let mut ordinal = 0;
+        for sentence in sentences::split(&paragraph.text) {
+            for (deadline, target) in
+                commitments_in_sentence(sentence, document.published.as_deref())
+            {
+                ordinal += 1;
+                found.push(FoundCommitment {
+                    document: document_index,
+                    paragraph: paragraph_index,
+                    ordinal,
+                    sentence: sentence.to_string(),
+                    deadline,
+                    target,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The (deadline, target) pairs of a sentence that makes a commitment;
+/// empty when it makes none.
+pub fn commitments_in_sentence(
+    sentence: &str,
+    published: Option<&str>,
+) -> Vec<(Option<Deadline>, Option<Figure>)> {
+    let folded = fold_for_search(sentence);
+    if sentence.len() > 600 || NOT_A_PROMISE.is_match(&folded) {
+        return Vec::new();
+    }
+    // "the target of 50,000 more nurses has been met" reports, it does not promise
+    if matches!(
+        super::assessments::stance_of(sentence),
+        Some(Stance::Met | Stance::NotMet | Stance::PartlyMet | Stance::Abandoned)
+    ) {
+        return Vec::new();
+    }
+    let Some(captures) = CUE.captures(&folded) else {
+        return Vec::new();
+    };
+    let impersonal = captures.name("impersonal").is_some();
+    let cue_start = captures.get(0).map_or(0, |m| m.start());
+    let cue_end = captures.get(0).map_or(0, |m| m.end());
+    let mut verb = ["verb", "verb2", "verb3", "verb4", "verb5"]
+        .iter()
+        .find_map(|name| captures.name(name))
+        .map(|m| m.as_str().to_string());
+    if let Some(found) = &verb {
+        let word = found.split_whitespace().last().unwrap_or_default();
+        if is_procedural(word) {
+            // "we will work with the devolved administrations to increase ..."
+            match (word == "work")
+                .then(|| purpose_verb(&folded[cue_end..]))
+                .flatten()
+            {
+                Some(purpose) => verb = Some(purpose),
+                None => return Vec::new(),
+            }
+        }
+    }
+    // what is promised comes after the cue; without a named promiser the
+    // subject ("the first 6,000 officers") is part of the promise
+    let promise = if impersonal {
+        folded.as_str()
+    } else {
+        &folded[cue_start..]
+    };
+    let deadlines = find_deadlines(promise, published);
+    let figures: Vec<Figure> = find_figures(promise);
+    // a promise without a named promiser must at least say what and by when
+    let concrete = if impersonal {
+        let acts = verb
+            .as_deref()
+            .is_some_and(|v| is_delivery_verb(v) || v.ends_with("ed"));
+        (!deadlines.is_empty() && (acts || !figures.is_empty()))
+            || (acts
+                && figures
+                    .iter()
+                    .any(|f| f.value >= 1e6 || f.unit != Unit::Pounds))
+    } else {
+        !deadlines.is_empty()
+            || !figures.is_empty()
+            || verb.as_deref().is_some_and(is_delivery_verb)
+    };
+    if !concrete {
+        return Vec::new();
+    }
+    // "68% by March 2023 and 75% by March 2024": one commitment per target
+    if deadlines.len() >= 2 && figures.len() == deadlines.len() {
+        return deadlines
+            .into_iter()
+            .zip(figures)
+            .map(|(deadline, figure)| (Some(deadline), Some(restore_case(sentence, figure))))
+            .collect();
+    }
+    let target = figures
+        .iter()
+        .find(|figure| figure.unit != Unit::Pounds)
+        .or(figures.first())
+        .cloned()
+        .map(|figure| restore_case(sentence, figure));
+    vec![(deadlines.into_iter().next(), target)]
+}
+
+/// Figures were found in folded text; show what they count as written.
+fn restore_case(sentence: &str, mut figure: Figure) -> Figure {
+    if let Some(position) = fold_for_search(sentence).find(&figure.counts)
+        && let Some(original) = sentence.get(position..position + figure.counts.len())
+    {
+        figure.counts = original.to_string();
+    }
+    figure
+}
+
+fn is_procedural(word: &str) -> bool {
+    PROCEDURAL_VERBS.contains(&word)
+        || PROCEDURAL_VERBS.iter().any(|verb| {
+            word.strip_suffix("ed")
+                .or_else(|| word.strip_suffix('d'))
+                .is_some_and(|stem| stem == *verb || stem.strip_suffix('e') == Some(verb))
+        })
+}
+
+/// "... with the devolved administrations to increase ..." -> "increase".
+fn purpose_verb(rest: &str) -> Option<String> {
+    let words: Vec<&str> = rest.split_whitespace().take(12).collect();
+    words.windows(2).find_map(|pair| {
+        let verb = pair[1].trim_matches(|ch: char| !ch.is_alphabetic());
+        (pair[0] == "to" && is_delivery_verb(verb)).then(|| verb.to_string())
+    })
+}
+
+fn is_delivery_verb(verb: &str) -> bool {
+    let verb = verb.trim_start_matches("not ");
+    const DELIVERY: &[&str] = &[
+        "build",
+        "recruit",
+        "deliver",
+        "abolish",
+        "end",
+        "ban",
+        "legislate",
+        "introduce",
+        "halve",
+        "cut",
+        "reduce",
+        "increase",
+        "raise",
+        "create",
+        "invest",
+        "plant",
+        "provide",
+        "fund",
+        "stop",
+        "double",
+        "extend",
+        "hire",
+        "train",
+        "open",
+        "expand",
+        "eliminate",
+        "scrap",
+        "pass",
+        "guarantee",
+        "register",
+        "digitise",
+        "roll",
+        "lower",
+        "freeze",
+        "protect",
+        "maintain",
+        "grow",
+        "achieve",
+        "hit",
+        "meet",
+        "employ",
+        "establish",
+        "launch",
+        "reach",
+        "treble",
+        "triple",
+        "lift",
+        "close",
+        "clear",
+        "slash",
+        "tackle",
+        "fix",
+        "restore",
+        "replace",
+        "upgrade",
+        "connect",
+        "require",
+        "outlaw",
+        "legislation",
+        "pay",
+        "spend",
+        "transform",
+        "renew",
+        "secure",
+    ];
+    DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_commitment(sentence: &str) -> bool {
+        !commitments_in_sentence(sentence, Some("2023-01-04")).is_empty()
+    }
+
+    #[test]
+    fn promises_are_found() {
+        assert!(is_commitment(
+            "We will recruit 20,000 additional police officers by March 2023."
+        ));
+        assert!(is_commitment(
+            "The government will abolish section 21 ‘no fault’ evictions."
+        ));
+        assert!(is_commitment(
+            "We are committed to building 40 new hospitals by 2030."
+        ));
+        assert!(is_commitment(
+            "Our ambition is for 75% of adults to be registered by March 2024."
+        ));
+        assert!(is_commitment("We’ll halve inflation this year."));
+        assert!(is_commitment("We will not raise income tax."));
+        assert!(is_commitment(
+            "The first 6,000 officers will be in place by the end of March 2021."
+        ));
+        assert!(is_commitment(
+            "We will work with the devolved administrations to increase tree planting to 30,000 hectares per year."
+        ));
+        assert!(is_commitment(
+            "For adult social care, the aim is that 80% of registered providers use a digital social care record by March 2024."
+        ));
+    }
+
+    #[test]
+    fn process_and_reports_are_not_promises() {
+        assert!(!is_commitment(
+            "We will consider the Committee’s recommendations carefully."
+        ));
+        assert!(!is_commitment("We will continue to monitor progress."));
+        assert!(!is_commitment("We will set out more detail in due course."));
+        assert!(!is_commitment(
+            "If elected, we would build more homes by 2030."
+        ));
+        assert!(!is_commitment(
+            "Will the government meet its target by 2024?"
+        ));
+        assert!(!is_commitment("The NHS App has 30 million users."));
+        assert!(!is_commitment("We have delivered 20,000 officers."));
+        assert!(!is_commitment(
+            "Each force will receive an allocation based on its share of the grant."
+        ));
+        assert!(!is_commitment("The report will be published in 2024."));
+    }
+
+    #[test]
+    fn two_targets_make_two_commitments() {
+        let found = commitments_in_sentence(
+            "We have set a target of 68% of adults registered with the NHS App by March 2023 and 75% by March 2024.",
+            Some("2019-01-07"),
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].0.as_ref().unwrap().date, "2023-03-31");
+        assert_eq!(found[1].1.as_ref().unwrap().value, 75.0);
+    }
+}

@@ -1,0 +1,282 @@
+//! Deadlines as governments write them, resolved against the date of the
+//! document: "by March 2023", "by the end of 2024", "in 2024/25",
+//! "by Q3 2025", "by spring 2026", "by the end of this Parliament",
+//! "by the mid-2020s".
+
+use std::sync::LazyLock;
+
+use jiff::civil::Date;
+use regex::Regex;
+
+use crate::extract::text::{iso, month_end, month_number};
+
+/// UK Parliaments: (first day, last day). The current one ends at its
+/// automatic dissolution, five years after it first met.
+pub const PARLIAMENTS: &[(&str, &str)] = &[
+    ("2005-05-05", "2010-04-12"),
+    ("2010-05-06", "2015-03-30"),
+    ("2015-05-07", "2017-05-03"),
+    ("2017-06-08", "2019-11-06"),
+    ("2019-12-12", "2024-05-30"),
+    ("2024-07-04", "2029-07-09"),
+];
+
+/// The end of the Parliament in which (or, between Parliaments, after
+/// which) a document was published.
+pub fn parliament_end(published: &str) -> Option<String> {
+    PARLIAMENTS
+        .iter()
+        .find(|(_, end)| published <= *end)
+        .map(|(_, end)| end.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deadline {
+    /// The last day of the period.
+    pub date: String,
+    /// The words that gave it.
+    pub text: String,
+}
+
+static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        (?:\b(?P<lead>by|before|in|within|over|during|until|no\ later\ than|from)\s+)?
+        (?:the\ )?(?:(?:end|close)\ of\ (?:the\ )?)?
+        (?:
+            (?P<parl>(?:(?:this|the|next)\ )?parliament)
+          | (?P<this>this|next)\ (?P<unit>year|decade|financial\ year)
+          | (?P<bare_decade>decade)\b
+          | (?P<part>early|mid|late)[-\s]?(?P<decade>(?:19|20)\d0)s
+          | (?P<fy1>(?:19|20)\d\d)\s?[/\-–]\s?(?P<fy2>(?:19|20)?\d\d)\b
+          | (?:q(?P<q>[1-4])|(?P<qword>first|second|third|fourth)\ quarter\ of)\s+(?P<qyear>(?:19|20)\d\d)
+          | (?P<season>spring|summer|autumn|winter)\s+(?P<syear>(?:19|20)\d\d)
+          | (?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(?P<myear>(?:19|20)\d\d)
+          | (?P<year>(?:19|20)\d\d)\b
+        )",
+    )
+    .expect("deadline pattern")
+});
+
+/// The first deadline a sentence states, resolved against `published`.
+pub fn find_deadline(sentence: &str, published: Option<&str>) -> Option<Deadline> {
+    find_deadlines(sentence, published).into_iter().next()
+}
+
+/// Every deadline a sentence states, in order.
+pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> {
+    let mut found = Vec::new();
+    for captures in DEADLINE.captures_iter(sentence) {
+        let lead = captures
+            .name("lead")
+            .map_or("", |m| m.as_str())
+            .to_lowercase();
+        // "from October 2023 the cap will apply": in force by then; "from 2023" is too vague
+        if lead == "from" && captures.name("month").is_none() {
+            continue;
+        }
+        let whole = captures.get(0).map_or("", |m| m.as_str()).to_string();
+        // without "by", "in"...: only "this year", "this Parliament" and the like name a period
+        if captures.name("lead").is_none()
+            && captures.name("this").is_none()
+            && captures.name("parl").is_none()
+        {
+            continue;
+        }
+        let date = resolve(&captures, published);
+        // a bare year after "in" is a date of an event, not a deadline,
+        // unless it names a whole period ("in 2024/25", "in this Parliament")
+        if lead == "in" && captures.name("year").is_some() {
+            continue;
+        }
+        if let Some(date) = date {
+            found.push(Deadline { date, text: whole });
+        }
+    }
+    found
+}
+
+fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String> {
+    let published_year: Option<i16> = published.and_then(|date| date.get(..4)?.parse().ok());
+    if captures.name("parl").is_some() {
+        let reference = published?;
+        let text = captures.name("parl")?.as_str().to_lowercase();
+        let end = parliament_end(reference)?;
+        if text.starts_with("next") {
+            let position = PARLIAMENTS.iter().position(|(_, last)| *last == end)?;
+            return PARLIAMENTS
+                .get(position + 1)
+                .map(|(_, last)| last.to_string());
+        }
+        return Some(end);
+    }
+    if let Some(which) = captures.name("this") {
+        let year = published_year?
+            + if which.as_str().eq_ignore_ascii_case("next") {
+                1
+            } else {
+                0
+            };
+        let unit = captures.name("unit")?.as_str().to_lowercase();
+        return match unit.as_str() {
+            "year" => Some(format!("{year:04}-12-31")),
+            "decade" => Some(format!("{:04}-12-31", year - year % 10 + 9)),
+            _ => {
+                let month: i16 = published?.get(5..7)?.parse().ok()?;
+                let end_year = if month >= 4 { year + 1 } else { year };
+                Some(format!("{end_year:04}-03-31"))
+            }
+        };
+    }
+    if captures.name("bare_decade").is_some() {
+        let year = published_year?;
+        return Some(format!("{:04}-12-31", year - year % 10 + 9));
+    }
+    if let Some(part) = captures.name("part") {
+        let decade: i16 = captures.name("decade")?.as_str().parse().ok()?;
+        let year = match part.as_str().to_lowercase().as_str() {
+            "early" => decade + 3,
+            "mid" => decade + 5,
+            _ => decade + 9,
+        };
+        return Some(format!("{year:04}-12-31"));
+    }
+    if let Some(first) = captures.name("fy1") {
+        let first: i16 = first.as_str().parse().ok()?;
+        let second_text = captures.name("fy2")?.as_str();
+        let second: i16 = if second_text.len() == 2 {
+            first - first % 100 + second_text.parse::<i16>().ok()?
+        } else {
+            second_text.parse().ok()?
+        };
+        // "2024/25" is a financial year; "2020-2030" is a span: both end in the second year
+        if second == first + 1 {
+            return Some(format!("{second:04}-03-31"));
+        }
+        if second > first {
+            return Some(format!("{second:04}-12-31"));
+        }
+        return None;
+    }
+    if let Some(year) = captures.name("qyear") {
+        let year: i16 = year.as_str().parse().ok()?;
+        let quarter: i8 = match captures.name("q") {
+            Some(q) => q.as_str().parse().ok()?,
+            None => match captures.name("qword")?.as_str().to_lowercase().as_str() {
+                "first" => 1,
+                "second" => 2,
+                "third" => 3,
+                _ => 4,
+            },
+        };
+        return month_end(year, quarter * 3).map(iso);
+    }
+    if let Some(season) = captures.name("season") {
+        let year: i16 = captures.name("syear")?.as_str().parse().ok()?;
+        let (end_year, month) = match season.as_str().to_lowercase().as_str() {
+            "spring" => (year, 5),
+            "summer" => (year, 8),
+            "autumn" => (year, 11),
+            _ => (year + 1, 2),
+        };
+        return month_end(end_year, month).map(iso);
+    }
+    if let Some(month) = captures.name("month") {
+        let year: i16 = captures.name("myear")?.as_str().parse().ok()?;
+        return month_end(year, month_number(month.as_str())?).map(iso);
+    }
+    let year: i16 = captures.name("year")?.as_str().parse().ok()?;
+    Date::new(year, 12, 31).ok().map(iso)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deadline(text: &str, published: &str) -> Option<String> {
+        find_deadline(text, Some(published)).map(|deadline| deadline.date)
+    }
+
+    #[test]
+    fn resolves_the_forms_governments_use() {
+        assert_eq!(
+            deadline("68% of adults by March 2023", "2019-01-07").as_deref(),
+            Some("2023-03-31")
+        );
+        assert_eq!(
+            deadline("by the end of 2024", "2019-01-07").as_deref(),
+            Some("2024-12-31")
+        );
+        assert_eq!(
+            deadline("by 2030", "2020-01-01").as_deref(),
+            Some("2030-12-31")
+        );
+        assert_eq!(
+            deadline("in 2024/25", "2022-01-01").as_deref(),
+            Some("2025-03-31")
+        );
+        assert_eq!(
+            deadline("by 2024-25", "2022-01-01").as_deref(),
+            Some("2025-03-31")
+        );
+        assert_eq!(
+            deadline("by Q3 2025", "2024-01-01").as_deref(),
+            Some("2025-09-30")
+        );
+        assert_eq!(
+            deadline("by the third quarter of 2025", "2024-01-01").as_deref(),
+            Some("2025-09-30")
+        );
+        assert_eq!(
+            deadline("by spring 2026", "2024-01-01").as_deref(),
+            Some("2026-05-31")
+        );
+        assert_eq!(
+            deadline("by the mid-2020s", "2019-01-01").as_deref(),
+            Some("2025-12-31")
+        );
+        assert_eq!(
+            deadline("by the end of the decade", "2021-06-01").as_deref(),
+            Some("2029-12-31")
+        );
+        assert_eq!(
+            deadline("by the end of this decade", "2021-06-01").as_deref(),
+            Some("2029-12-31")
+        );
+        assert_eq!(
+            deadline("by the end of this year", "2023-01-04").as_deref(),
+            Some("2023-12-31")
+        );
+        assert_eq!(
+            deadline("we will halve inflation this year", "2023-01-04").as_deref(),
+            Some("2023-12-31")
+        );
+        assert_eq!(
+            deadline("the cap applies from October 2023", "2021-09-07").as_deref(),
+            Some("2023-10-31")
+        );
+    }
+
+    #[test]
+    fn parliaments_resolve_by_publication_date() {
+        assert_eq!(
+            deadline("by the end of this Parliament", "2021-03-01").as_deref(),
+            Some("2024-05-30")
+        );
+        assert_eq!(
+            deadline("within this Parliament", "2024-09-01").as_deref(),
+            Some("2029-07-09")
+        );
+        // a manifesto published during the election campaign means the next Parliament
+        assert_eq!(
+            deadline("by the end of the Parliament", "2019-11-24").as_deref(),
+            Some("2024-05-30")
+        );
+    }
+
+    #[test]
+    fn events_are_not_deadlines() {
+        assert_eq!(deadline("The Act was passed in 2023.", "2024-01-01"), None);
+        assert_eq!(deadline("from 2023 onwards", "2024-01-01"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Linking assessments to the commitments they assess: by shared topic
+//! words weighted by rarity, by shared targets and figures, and by dates.
+//! A link never rests on one common word.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::lexicon::content_terms;
+use crate::model::{Figure, Unit};
+
+/// What a commitment is about, for matching.
+pub struct CommitmentProfile {
+    pub terms: HashSet<String>,
+    pub target: Option<Figure>,
+    pub made: Option<String>,
+}
+
+/// What an assessment talks about, with weights: its own sentence counts
+/// most, then its paragraph, then the headings and title above it.
+pub struct AssessmentProfile {
+    pub terms: HashMap<String, f64>,
+    pub figures: Vec<Figure>,
+    pub date: Option<String>,
+}
+
+impl AssessmentProfile {
+    pub fn new(
+        layers: &[(&str, f64)],
+        figures: Vec<Figure>,
+        date: Option<String>,
+    ) -> AssessmentProfile {
+        let mut terms: HashMap<String, f64> = HashMap::new();
+        for (text, weight) in layers {
+            for term in content_terms(text) {
+                let entry = terms.entry(term).or_insert(0.0);
+                if *weight > *entry {
+                    *entry = *weight;
+                }
+            }
+        }
+        AssessmentProfile {
+            terms,
+            figures,
+            date,
+        }
+    }
+}
+
+/// Inverse document frequency of terms over the commitments.
+pub fn idf(commitments: &[CommitmentProfile]) -> HashMap<String, f64> {
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    for commitment in commitments {
+        for term in &commitment.terms {
+            *frequency.entry(term.as_str()).or_default() += 1;
+        }
+    }
+    let total = commitments.len().max(1) as f64;
+    frequency
+        .into_iter()
+        .map(|(term, count)| (term.to_string(), (1.0 + total / count as f64).ln()))
+        .collect()
+}
+
+/// How well an assessment fits a commitment, from 0 up; 0 when they
+/// cannot be linked.
+pub fn score(
+    commitment: &CommitmentProfile,
+    assessment: &AssessmentProfile,
+    idf: &HashMap<String, f64>,
+) -> f64 {
+    if let (Some(made), Some(date)) = (&commitment.made, &assessment.date)
+        && date < made
+    {
+        return 0.0;
+    }
+    let mut shared = 0;
+    let mut shared_in_text = 0;
+    let mut matched = 0.0;
+    let possible: f64 = commitment
+        .terms
+        .iter()
+        .map(|term| idf.get(term).copied().unwrap_or(1.0))
+        .sum();
+    for term in &commitment.terms {
+        let weight = idf.get(term).copied().unwrap_or(1.0);
+        if let Some(layer) = assessment.terms.get(term) {
+            matched += weight * layer;
+            shared += 1;
+            if *layer >= 0.99 {
+                shared_in_text += 1;
+            }
+        }
+    }
+    if possible == 0.0 {
+        return 0.0;
+    }
+    let mut score = matched / possible;
+    let figure_match = commitment.target.as_ref().is_some_and(|target| {
+        assessment
+            .figures
+            .iter()
+            .any(|figure| same_figure(figure, target))
+    });
+    let other_figures = commitment.target.as_ref().is_some_and(|target| {
+        assessment.figures.iter().any(|figure| {
+            figure.unit == target.unit
+                && figure.unit == Unit::Percent
+                && !same_figure(figure, target)
+        })
+    });
+    if figure_match {
+        score += 0.4;
+    } else if other_figures {
+        score *= 0.6;
+    }
+    // never on one common word
+    let enough =
+        shared >= 3 || (shared >= 2 && shared_in_text >= 1) || (figure_match && shared >= 1);
+    if !enough {
+        return 0.0;
+    }
+    score
+}
+
+fn same_figure(left: &Figure, right: &Figure) -> bool {
+    left.unit == right.unit && (left.value - right.value).abs() <= right.value.abs() * 1e-6
+}

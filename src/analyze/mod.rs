@@ -1,0 +1,268 @@
+//! Analysis: commitments, assessments and verdicts that explain themselves.
+//! Pure: documents in, commitments with their evidence and verdicts out.
+
+pub mod assessments;
+pub mod commitments;
+pub mod dates;
+pub mod figures;
+pub mod linking;
+pub mod sentences;
+pub mod verdicts;
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use crate::lexicon::content_terms;
+use crate::model::{Assessment, Citation, Commitment, Document, Review, Status, Verdict};
+use assessments::FoundAssessment;
+use commitments::FoundCommitment;
+use linking::{AssessmentProfile, CommitmentProfile};
+
+/// A reviewed editorial decision that overrides a computed verdict.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Override {
+    pub commitment: String,
+    pub status: String,
+    pub reviewer: String,
+    pub note: String,
+}
+
+/// The newest publication date among documents: the default "as of".
+pub fn newest_date(documents: &[Document]) -> String {
+    documents
+        .iter()
+        .filter_map(|document| document.published.clone())
+        .max()
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
+pub fn citation(document: &Document, paragraph: usize, quote: &str) -> Citation {
+    Citation {
+        doc_id: document.id.clone(),
+        url: document.url.clone(),
+        title: document.title.clone(),
+        publisher: document.publisher.clone(),
+        kind: document.kind.clone(),
+        published: document.published.clone(),
+        captured: document.captured.clone(),
+        paragraph: document
+            .paragraphs
+            .get(paragraph)
+            .map(|p| p.anchor.clone())
+            .unwrap_or_default(),
+        quote: quote.to_string(),
+    }
+}
+
+/// Two findings are the same commitment when they share most topic words
+/// and do not contradict on target or deadline.
+fn same_commitment(left: &FoundCommitment, right: &FoundCommitment) -> bool {
+    if let (Some(a), Some(b)) = (&left.target, &right.target)
+        && (a.unit != b.unit || (a.value - b.value).abs() > 1e-9)
+    {
+        return false;
+    }
+    if let (Some(a), Some(b)) = (&left.deadline, &right.deadline)
+        && a.date.get(..4) != b.date.get(..4)
+    {
+        return false;
+    }
+    let a: HashSet<String> = content_terms(&left.sentence).into_iter().collect();
+    let b: HashSet<String> = content_terms(&right.sentence).into_iter().collect();
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let shared = a.intersection(&b).count() as f64;
+    let jaccard = shared / a.union(&b).count() as f64;
+    let same_target = left.target.is_some() && right.target.is_some();
+    jaccard >= 0.5 || (same_target && jaccard >= 0.25 && shared >= 3.0)
+}
+
+/// Finds commitments and assessments, links them and decides verdicts.
+pub fn analyze(
+    documents: &[Document],
+    as_of: Option<&str>,
+    overrides: &[Override],
+) -> Vec<Commitment> {
+    let as_of = as_of
+        .map(str::to_string)
+        .unwrap_or_else(|| newest_date(documents));
+
+    // 1. commitments, grouped across documents, earliest source first
+    let mut found: Vec<FoundCommitment> = documents
+        .iter()
+        .enumerate()
+        .flat_map(|(index, document)| commitments::find_in_document(index, document))
+        .collect();
+    found.sort_by(|a, b| {
+        let date =
+            |f: &FoundCommitment| documents[f.document].published.clone().unwrap_or_default();
+        date(a)
+            .cmp(&date(b))
+            .then_with(|| documents[a.document].id.cmp(&documents[b.document].id))
+            .then(a.paragraph.cmp(&b.paragraph))
+            .then(a.ordinal.cmp(&b.ordinal))
+    });
+    let mut groups: Vec<Vec<FoundCommitment>> = Vec::new();
+    for finding in found {
+        match groups
+            .iter_mut()
+            .find(|group| same_commitment(&group[0], &finding))
+        {
+            Some(group) => {
+                if !group
+                    .iter()
+                    .any(|existing| existing.document == finding.document)
+                {
+                    group.push(finding);
+                }
+            }
+            None => groups.push(vec![finding]),
+        }
+    }
+
+    let mut commitments: Vec<Commitment> = groups
+        .into_iter()
+        .map(|group| {
+            let first = &group[0];
+            let document = &documents[first.document];
+            let anchor = &document.paragraphs[first.paragraph].anchor;
+            Commitment {
+                id: format!("{}-{}-{}", document.id, anchor, first.ordinal),
+                text: first.sentence.clone(),
+                maker: document.publisher.clone(),
+                made: document.published.clone(),
+                deadline: first
+                    .deadline
+                    .as_ref()
+                    .map(|deadline| deadline.date.clone()),
+                deadline_text: first
+                    .deadline
+                    .as_ref()
+                    .map(|deadline| deadline.text.clone()),
+                target: first.target.clone(),
+                sources: group
+                    .iter()
+                    .map(|finding| {
+                        citation(
+                            &documents[finding.document],
+                            finding.paragraph,
+                            &finding.sentence,
+                        )
+                    })
+                    .collect(),
+                assessments: Vec::new(),
+                verdict: Verdict {
+                    status: Status::Unassessed,
+                    as_of: as_of.clone(),
+                    reasons: Vec::new(),
+                    reviewed: None,
+                },
+            }
+        })
+        .collect();
+
+    // 2. assessments, linked to the commitments they fit best
+    let profiles: Vec<CommitmentProfile> = commitments
+        .iter()
+        .map(|commitment| {
+            let mut text = commitment.text.clone();
+            if let Some(target) = &commitment.target {
+                text.push(' ');
+                text.push_str(&target.counts);
+            }
+            CommitmentProfile {
+                terms: content_terms(&text).into_iter().collect(),
+                target: commitment.target.clone(),
+                made: commitment.made.clone(),
+            }
+        })
+        .collect();
+    let idf = linking::idf(&profiles);
+    let found_assessments: Vec<FoundAssessment> = documents
+        .iter()
+        .enumerate()
+        .flat_map(|(index, document)| assessments::find_in_document(index, document))
+        .collect();
+    for finding in &found_assessments {
+        let document = &documents[finding.document];
+        let paragraph = &document.paragraphs[finding.paragraph];
+        let headings = paragraph.headings.join(" ");
+        let subject = finding
+            .subject
+            .clone()
+            .unwrap_or_else(|| finding.quote.clone());
+        let profile = AssessmentProfile::new(
+            &[
+                (&subject, 1.0),
+                (&paragraph.text, 0.7),
+                (&headings, 0.5),
+                (&document.title, 0.5),
+            ],
+            finding.figures.clone(),
+            document.published.clone(),
+        );
+        let scores: Vec<f64> = profiles
+            .iter()
+            .map(|commitment| linking::score(commitment, &profile, &idf))
+            .collect();
+        let best = scores.iter().copied().fold(0.0, f64::max);
+        if best < 0.3 {
+            continue;
+        }
+        for (index, score) in scores.iter().enumerate() {
+            // the commitment's own sentence is not evidence about it
+            if *score < 0.3
+                || *score < best * 0.85
+                || commitments[index]
+                    .sources
+                    .iter()
+                    .any(|source| source.quote == finding.quote)
+            {
+                continue;
+            }
+            commitments[index].assessments.push(Assessment {
+                assessor: finding.assessor.clone(),
+                independent: finding.independent,
+                date: document.published.clone(),
+                stance: finding.stance,
+                grade: finding.grade,
+                domain_grades: finding.domain_grades.clone(),
+                figures: finding.figures.clone(),
+                citation: citation(document, finding.paragraph, &finding.quote),
+                link_score: *score,
+            });
+        }
+    }
+
+    // 3. verdicts, then reviewed overrides
+    for commitment in &mut commitments {
+        commitment.assessments.sort_by(|a, b| {
+            b.date.cmp(&a.date).then(
+                b.link_score
+                    .partial_cmp(&a.link_score)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            )
+        });
+        commitment.verdict = verdicts::decide(commitment, &as_of);
+        if let Some(review) = overrides
+            .iter()
+            .find(|review| review.commitment == commitment.id)
+            && let Some(status) = Status::parse(&review.status)
+        {
+            let computed = commitment.verdict.status;
+            commitment.verdict.status = status;
+            commitment.verdict.reasons.insert(
+                0,
+                format!("reviewed by {}: {}", review.reviewer, review.note),
+            );
+            commitment.verdict.reviewed = Some(Review {
+                reviewer: review.reviewer.clone(),
+                note: review.note.clone(),
+                computed,
+            });
+        }
+    }
+    commitments
+}

@@ -1,0 +1,666 @@
+//! The index: one tantivy index of three kinds of records (documents,
+//! passages and commitments), built from the corpus and read by `ask`,
+//! `search` and the server.
+//!
+//! A build writes a fresh index beside the old one and swaps it in with a
+//! rename, so a reader never sees half an index and a failed build leaves
+//! the old one in place.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+
+use crate::analyze;
+use crate::corpus::{self, CorpusError, Skipped};
+use crate::extract::{self, Capture};
+use crate::model::{Commitment, Document, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no index at {0}: run `pledgewatch index` first")]
+    Missing(PathBuf),
+    #[error("stored record is damaged: {0}")]
+    Damaged(String),
+}
+
+/// Words a query may hold at most; longer input is refused before search.
+pub const MAX_QUERY_CHARS: usize = 500;
+pub const HITS_PER_PAGE: usize = 20;
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub record: Field,
+    pub id: Field,
+    pub doc_id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub publisher: Field,
+    pub kind: Field,
+    pub published: Field,
+    pub status: Field,
+    pub url: Field,
+    pub anchor: Field,
+    pub data: Field,
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let stemmed = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        record: builder.add_text_field("record", STRING),
+        id: builder.add_text_field("id", STRING | STORED),
+        doc_id: builder.add_text_field("doc_id", STRING | STORED),
+        title: builder.add_text_field("title", stemmed.clone()),
+        body: builder.add_text_field("body", stemmed),
+        publisher: builder.add_text_field("publisher", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        published: builder.add_text_field("published", STRING | STORED),
+        status: builder.add_text_field("status", STRING | STORED),
+        url: builder.add_text_field("url", STORED),
+        anchor: builder.add_text_field("anchor", STORED),
+        data: builder.add_text_field("data", STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// What a build did, for the terminal and the logs.
+#[derive(Debug, Default, Serialize)]
+pub struct BuildReport {
+    pub captures: usize,
+    pub documents: usize,
+    pub paragraphs: usize,
+    pub commitments: usize,
+    pub by_status: Vec<(String, usize)>,
+    pub skipped: Vec<(String, String)>,
+    pub as_of: String,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+/// Extracts, analyses and indexes the corpus into `index_dir`.
+pub fn build(
+    corpus_dir: &Path,
+    index_dir: &Path,
+    as_of: Option<&str>,
+    progress: bool,
+) -> Result<BuildReport, IndexError> {
+    let started = Instant::now();
+    let (captures, skipped) = corpus::captures(corpus_dir)?;
+    let overrides = corpus::read_overrides(corpus_dir)?;
+    let mut report = BuildReport {
+        captures: captures.len(),
+        skipped: skipped
+            .into_iter()
+            .map(|Skipped { location, reason }| (location, reason))
+            .collect(),
+        ..BuildReport::default()
+    };
+    let bar = progress.then(|| {
+        let bar = indicatif::ProgressBar::new(captures.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} extracting {pos}/{len} {wide_bar} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut documents = extract_all(&captures, &mut report, bar.as_ref());
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    inherit_from_landing_pages(&mut documents);
+    let commitments = analyze::analyze(&documents, as_of, &overrides);
+    report.as_of = commitments
+        .first()
+        .map(|commitment| commitment.verdict.as_of.clone())
+        .unwrap_or_else(|| {
+            as_of
+                .map(str::to_string)
+                .unwrap_or_else(|| analyze::newest_date(&documents))
+        });
+    report.documents = documents.len();
+    report.paragraphs = documents
+        .iter()
+        .map(|document| document.paragraphs.len())
+        .sum();
+    report.commitments = commitments.len();
+    report.by_status = Status::ALL
+        .iter()
+        .map(|status| {
+            let count = commitments
+                .iter()
+                .filter(|c| c.verdict.status == *status)
+                .count();
+            (status.as_str().to_string(), count)
+        })
+        .collect();
+    write_index(index_dir, &documents, &commitments)?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Extracts every capture; the newest capture of a document wins.
+fn extract_all(
+    captures: &[Capture],
+    report: &mut BuildReport,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Vec<Document> {
+    let mut by_id: std::collections::BTreeMap<String, Document> = std::collections::BTreeMap::new();
+    for capture in captures {
+        if let Some(bar) = bar {
+            bar.inc(1);
+        }
+        match extract::extract(capture) {
+            Ok(document) => {
+                let newer = by_id
+                    .get(&document.id)
+                    .is_none_or(|existing| existing.captured <= document.captured);
+                if newer {
+                    by_id.insert(document.id.clone(), document);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(location = %capture.location, url = %capture.url, %error, "extraction failed");
+                report
+                    .skipped
+                    .push((capture.location.clone(), error.to_string()));
+            }
+        }
+    }
+    by_id.into_values().collect()
+}
+
+/// A file linked from a landing page (a report that exists only as PDF)
+/// takes its publisher, kind and date from that page when it has none.
+fn inherit_from_landing_pages(documents: &mut [Document]) {
+    let mut landing: std::collections::HashMap<String, (String, String, Option<String>)> =
+        std::collections::HashMap::new();
+    for document in documents.iter() {
+        for attachment in &document.attachments {
+            landing.entry(attachment.clone()).or_insert_with(|| {
+                (
+                    document.publisher.clone(),
+                    document.kind.clone(),
+                    document.published.clone(),
+                )
+            });
+        }
+    }
+    for document in documents.iter_mut() {
+        if document.kind != "pdf" {
+            continue;
+        }
+        if let Some((publisher, kind, published)) = landing.get(&document.url) {
+            document.publisher = publisher.clone();
+            if kind != "web_page" {
+                document.kind = kind.clone();
+            }
+            if document.published.is_none() {
+                document.published = published.clone();
+            }
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_index(
+    index_dir: &Path,
+    documents: &[Document],
+    commitments: &[Commitment],
+) -> Result<(), IndexError> {
+    let parent = index_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let name = index_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    let building = parent.join(format!(".{name}.building-{}", std::process::id()));
+    if building.exists() {
+        std::fs::remove_dir_all(&building).map_err(io_error(&building))?;
+    }
+    std::fs::create_dir_all(&building).map_err(io_error(&building))?;
+    let result = fill_index(&building, documents, commitments);
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&building);
+        return Err(error);
+    }
+    let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
+    if index_dir.exists() {
+        std::fs::rename(index_dir, &retired).map_err(io_error(index_dir))?;
+    }
+    std::fs::rename(&building, index_dir).map_err(io_error(index_dir))?;
+    if retired.exists() {
+        let _ = std::fs::remove_dir_all(&retired);
+    }
+    Ok(())
+}
+
+fn fill_index(
+    directory: &Path,
+    documents: &[Document],
+    commitments: &[Commitment],
+) -> Result<(), IndexError> {
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(directory, schema)?;
+    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+    let titles: std::collections::HashMap<&str, &str> = documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.title.as_str()))
+        .collect();
+    for document in documents {
+        let body: Vec<&str> = document
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        let data = serde_json::to_string(document)
+            .map_err(|error| IndexError::Damaged(error.to_string()))?;
+        writer.add_document(doc!(
+            fields.record => "document",
+            fields.id => document.id.as_str(),
+            fields.doc_id => document.id.as_str(),
+            fields.title => document.title.as_str(),
+            fields.body => body.join("\n"),
+            fields.publisher => document.publisher.as_str(),
+            fields.kind => document.kind.as_str(),
+            fields.published => document.published.clone().unwrap_or_default(),
+            fields.url => document.url.as_str(),
+            fields.data => data,
+        ))?;
+        for paragraph in &document.paragraphs {
+            writer.add_document(doc!(
+                fields.record => "passage",
+                fields.id => format!("{}#{}", document.id, paragraph.anchor),
+                fields.doc_id => document.id.as_str(),
+                fields.title => document.title.as_str(),
+                fields.body => paragraph.text.as_str(),
+                fields.publisher => document.publisher.as_str(),
+                fields.kind => document.kind.as_str(),
+                fields.published => document.published.clone().unwrap_or_default(),
+                fields.url => document.url.as_str(),
+                fields.anchor => paragraph.anchor.as_str(),
+            ))?;
+        }
+    }
+    for commitment in commitments {
+        // the commitment with the titles of the documents that make and
+        // assess it: what people call it is often in those titles
+        let mut text = vec![commitment.text.clone()];
+        if let Some(target) = &commitment.target {
+            text.push(format!("{} {}", target.text, target.counts));
+        }
+        for source in &commitment.sources {
+            text.push(source.quote.clone());
+            text.push(
+                titles
+                    .get(source.doc_id.as_str())
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        for assessment in &commitment.assessments {
+            text.push(assessment.citation.title.clone());
+        }
+        let data = serde_json::to_string(commitment)
+            .map_err(|error| IndexError::Damaged(error.to_string()))?;
+        writer.add_document(doc!(
+            fields.record => "commitment",
+            fields.id => commitment.id.as_str(),
+            fields.doc_id => commitment.sources.first().map(|s| s.doc_id.clone()).unwrap_or_default(),
+            fields.title => commitment.maker.as_str(),
+            fields.body => text.join("\n"),
+            fields.publisher => commitment.maker.as_str(),
+            fields.status => commitment.verdict.status.as_str(),
+            fields.published => commitment.made.clone().unwrap_or_default(),
+            fields.data => data,
+        ))?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// One search result: a document with its best passage.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub publisher: String,
+    pub kind: String,
+    pub published: Option<String>,
+    /// HTML-escaped text in which only `<mark>` is markup.
+    pub snippet: String,
+    /// The paragraph the snippet comes from.
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+}
+
+/// A passage found for a question.
+#[derive(Debug, Clone)]
+pub struct PassageHit {
+    pub score: f32,
+    pub doc_id: String,
+    pub anchor: String,
+    pub text: String,
+    pub title: String,
+}
+
+/// A read-only view of a built index.
+pub struct Store {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    pub commitments: Vec<Commitment>,
+    pub as_of: String,
+    pub documents: usize,
+}
+
+impl Store {
+    pub fn open(index_dir: &Path) -> Result<Store, IndexError> {
+        if !index_dir.join("meta.json").exists() {
+            return Err(IndexError::Missing(index_dir.to_path_buf()));
+        }
+        let index = Index::open_in_dir(index_dir)?;
+        let (_, fields) = schema();
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let commitment_query = TermQuery::new(
+            Term::from_field_text(fields.record, "commitment"),
+            IndexRecordOption::Basic,
+        );
+        let total = searcher.search(&commitment_query, &Count)?;
+        let mut commitments = Vec::with_capacity(total);
+        if total > 0 {
+            for (_, address) in searcher.search(
+                &commitment_query,
+                &TopDocs::with_limit(total).order_by_score(),
+            )? {
+                let stored: TantivyDocument = searcher.doc(address)?;
+                let data = stored
+                    .get_first(fields.data)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let commitment: Commitment = serde_json::from_str(data)
+                    .map_err(|error| IndexError::Damaged(error.to_string()))?;
+                commitments.push(commitment);
+            }
+        }
+        commitments.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
+        let document_query = TermQuery::new(
+            Term::from_field_text(fields.record, "document"),
+            IndexRecordOption::Basic,
+        );
+        let documents = searcher.search(&document_query, &Count)?;
+        let as_of = commitments
+            .first()
+            .map(|c| c.verdict.as_of.clone())
+            .unwrap_or_default();
+        Ok(Store {
+            index,
+            reader,
+            fields,
+            commitments,
+            as_of,
+            documents,
+        })
+    }
+
+    /// Opens the index, building it from the corpus first when there is none.
+    pub fn open_or_build(corpus_dir: &Path, index_dir: &Path) -> Result<Store, IndexError> {
+        match Store::open(index_dir) {
+            Err(IndexError::Missing(_)) => {
+                tracing::info!(index = %index_dir.display(), "no index yet: building it from the corpus");
+                build(corpus_dir, index_dir, None, false)?;
+                Store::open(index_dir)
+            }
+            other => other,
+        }
+    }
+
+    fn restricted(&self, record: &str, query: Box<dyn Query>) -> BooleanQuery {
+        let filter: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(self.fields.record, record),
+            IndexRecordOption::Basic,
+        ));
+        BooleanQuery::new(vec![(Occur::Must, filter), (Occur::Must, query)])
+    }
+
+    fn parse(&self, text: &str, conjunction: bool) -> Box<dyn Query> {
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+        parser.set_field_boost(self.fields.title, 2.0);
+        if conjunction {
+            parser.set_conjunction_by_default();
+        }
+        let (query, _errors) = parser.parse_query_lenient(text);
+        query
+    }
+
+    /// Documents matching a query, 1-based pages of `HITS_PER_PAGE`.
+    pub fn search(&self, text: &str, page: usize) -> Result<SearchResults, IndexError> {
+        let searcher = self.reader.searcher();
+        let user_query = self.parse(text, true);
+        let query = self.restricted("document", user_query.box_clone());
+        let offset = page.saturating_sub(1).saturating_mul(HITS_PER_PAGE);
+        let (top, total) = searcher.search(
+            &query,
+            &(
+                TopDocs::with_limit(HITS_PER_PAGE)
+                    .and_offset(offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*user_query, self.fields.body)?;
+        snippets.set_max_num_chars(240);
+        let mut hits = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                stored
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let data = text_of(self.fields.data);
+            let document: Document = serde_json::from_str(&data)
+                .map_err(|error| IndexError::Damaged(error.to_string()))?;
+            let mut snippet = snippets.snippet_from_doc(&stored);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let fragment = snippet.fragment().to_string();
+            let anchor = document
+                .paragraphs
+                .iter()
+                .find(|p| {
+                    !fragment.is_empty()
+                        && p.text
+                            .contains(fragment.get(..fragment.len().min(40)).unwrap_or(&fragment))
+                })
+                .map(|p| p.anchor.clone());
+            let html = if snippet.is_empty() {
+                escape_html(&first_words(
+                    document
+                        .description
+                        .as_deref()
+                        .or(document.paragraphs.first().map(|p| p.text.as_str()))
+                        .unwrap_or_default(),
+                    240,
+                ))
+            } else {
+                snippet.to_html()
+            };
+            hits.push(SearchHit {
+                id: document.id,
+                url: document.url,
+                title: document.title,
+                publisher: document.publisher,
+                kind: document.kind,
+                published: document.published,
+                snippet: html,
+                anchor,
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    pub fn document(&self, id: &str) -> Result<Option<Document>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = self.restricted(
+            "document",
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.id, id),
+                IndexRecordOption::Basic,
+            )),
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let data = stored
+            .get_first(self.fields.data)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        serde_json::from_str(data)
+            .map(Some)
+            .map_err(|error| IndexError::Damaged(error.to_string()))
+    }
+
+    pub fn commitment(&self, id: &str) -> Option<&Commitment> {
+        self.commitments
+            .iter()
+            .find(|commitment| commitment.id == id)
+    }
+
+    /// Commitments matching words (any of them), best first.
+    pub fn search_commitments(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(f32, &Commitment)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = self.restricted("commitment", self.parse(text, false));
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut found = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let id = stored
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if let Some(commitment) = self.commitment(id) {
+                found.push((score, commitment));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Paragraphs matching words (any of them), best first.
+    pub fn search_passages(&self, text: &str, limit: usize) -> Result<Vec<PassageHit>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = self.restricted("passage", self.parse(text, false));
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut found = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                stored
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            found.push(PassageHit {
+                score,
+                doc_id: text_of(self.fields.doc_id),
+                anchor: text_of(self.fields.anchor),
+                text: text_of(self.fields.body),
+                title: text_of(self.fields.title),
+            });
+        }
+        Ok(found)
+    }
+
+    pub fn counts_by_status(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .iter()
+            .map(|status| {
+                (
+                    *status,
+                    self.commitments
+                        .iter()
+                        .filter(|c| c.verdict.status == *status)
+                        .count(),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn first_words(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    match cut.rfind(' ') {
+        Some(position) => format!("{}…", &cut[..position]),
+        None => format!("{cut}…"),
+    }
+}

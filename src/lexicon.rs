@@ -1,0 +1,194 @@
+//! Words: stop words, a light stemmer for matching, and the synonym list
+//! shared by search and ask (everyday words -> the words documents use).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use crate::extract::text::fold_for_search;
+
+const STOP_WORDS: &str = "a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves been being did does done get got gets getting make made let us may might must shall one two per via upon within without across among around whether yet still ever every many much said says say told tell there's it's we're they're i'm what's who's did didn't don't doesn't isn't wasn't aren't weren't hasn't haven't hadn't won't wouldn't can't couldn't shouldn't";
+
+/// Words that carry no topic in a question or a commitment.
+const GENERIC_WORDS: &str = "government governments department minister ministers secretary state people year years new use promise promised promises pledge pledged pledges commitment commitments committed target targets deliver delivered delivery met meet meeting kept keep happen happened happening plan plans policy policies uk england britain british national ensure able will would week weeks month months time number numbers per cent percent end deadline really actually";
+
+static STOP: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.split_whitespace().collect());
+static GENERIC: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| GENERIC_WORDS.split_whitespace().collect());
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP.contains(word)
+}
+
+/// A light English stemmer for matching: plurals and common endings.
+pub fn stem(word: &str) -> String {
+    let word = word.trim_end_matches("'s").trim_end_matches('\'');
+    let length = word.chars().count();
+    if length <= 3 {
+        return word.to_string();
+    }
+    let stemmed = strip_suffix(word, length);
+    // "halve", "halving" and "halved" meet at "halv"
+    match stemmed.strip_suffix('e') {
+        Some(shorter) if shorter.chars().count() >= 4 => shorter.to_string(),
+        _ => stemmed,
+    }
+}
+
+fn strip_suffix(word: &str, length: usize) -> String {
+    for (suffix, replacement, min) in [
+        ("ies", "y", 5),
+        ("sses", "ss", 5),
+        ("ations", "ate", 7),
+        ("ation", "ate", 6),
+        ("ings", "", 6),
+        ("ing", "", 5),
+        ("edly", "", 7),
+        ("ied", "y", 5),
+        ("ed", "", 6),
+        ("sses", "ss", 5),
+        ("xes", "x", 5),
+        ("ches", "ch", 6),
+        ("shes", "sh", 6),
+        ("s", "", 4),
+    ] {
+        if length >= min && word.ends_with(suffix) && !word.ends_with("ss") {
+            let stem = &word[..word.len() - suffix.len()];
+            return format!("{stem}{replacement}");
+        }
+    }
+    word.to_string()
+}
+
+/// Lowercased, folded words of a text (letters, digits, `&` and `%` kept).
+pub fn words(text: &str) -> Vec<String> {
+    fold_for_search(text)
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '&' || ch == '%' || ch == '\''))
+        .map(|word| word.trim_matches('\''))
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Stemmed content words: no stop words, no generic policy words, no bare numbers.
+pub fn content_terms(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|word| !STOP.contains(word.as_str()) && !GENERIC.contains(word.as_str()))
+        .filter(|word| word.chars().any(char::is_alphabetic) || word.ends_with('%'))
+        .map(|word| stem(&word))
+        .collect()
+}
+
+/// The synonym list: each entry is a set of phrases meaning the same thing
+/// in questions and in documents. Shared by search and ask.
+pub const SYNONYMS: &[&[&str]] = &[
+    &[
+        "a&e",
+        "accident and emergency",
+        "emergency department",
+        "emergency departments",
+        "casualty",
+    ],
+    &["nhs app", "nhs application", "app registration"],
+    &[
+        "gp",
+        "general practitioner",
+        "general practice",
+        "family doctor",
+    ],
+    &["hs2", "high speed 2", "high speed two", "high-speed rail"],
+    &["triple lock", "state pension uprating", "pension uprating"],
+    &["fuel duty freeze", "fuel duty rates", "fuel duty"],
+    &[
+        "small boats",
+        "channel crossings",
+        "small boat crossings",
+        "illegal migration",
+        "stop the boats",
+    ],
+    &[
+        "no-fault evictions",
+        "no fault evictions",
+        "section 21",
+        "renters reform",
+        "renters' rights",
+    ],
+    &[
+        "online safety",
+        "online harms",
+        "internet safety",
+        "social media harms",
+    ],
+    &[
+        "debt",
+        "national debt",
+        "public sector net debt",
+        "borrowing",
+    ],
+    &[
+        "inflation",
+        "cost of living",
+        "prices",
+        "cpi",
+        "consumer prices index",
+    ],
+    &[
+        "police officers",
+        "police uplift",
+        "more police",
+        "bobbies",
+        "officers",
+    ],
+    &["nurses", "nursing workforce", "nursing staff"],
+    &["hospitals", "new hospital programme", "hospital building"],
+    &["teachers", "teaching workforce", "teacher recruitment"],
+    &[
+        "net zero",
+        "carbon emissions",
+        "climate change",
+        "greenhouse gas",
+    ],
+    &[
+        "clean power",
+        "clean electricity",
+        "renewable power",
+        "decarbonised grid",
+    ],
+    &["trees", "tree planting", "woodland creation", "forestry"],
+    &[
+        "electronic patient records",
+        "epr",
+        "electronic health records",
+        "digitise",
+        "digitisation",
+        "digital health",
+    ],
+    &["health visitors", "health visiting"],
+    &[
+        "mental health",
+        "talking therapies",
+        "iapt",
+        "psychological therapies",
+    ],
+    &[
+        "social care",
+        "care costs",
+        "cap on care costs",
+        "adult social care",
+    ],
+    &[
+        "waiting lists",
+        "waiting times",
+        "elective backlog",
+        "referral to treatment",
+    ],
+    &[
+        "housing",
+        "homes",
+        "housebuilding",
+        "house building",
+        "new homes",
+    ],
+    &["economy", "growth", "gdp", "economic growth"],
+];

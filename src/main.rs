@@ -1,0 +1,245 @@
+//! The `pledgewatch` command: parses the command line, sets up logging and
+//! calls into the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use pledgewatch::index::{self, Store};
+use pledgewatch::{ask, web};
+
+/// Holds governments to their word: what was promised, whether it was
+/// kept, who says so, and where exactly it is written.
+#[derive(Parser)]
+#[command(name = "pledgewatch", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crawl the sources listed in a sources file into the corpus (WARC).
+    Crawl {
+        /// The sources file (TOML): a [crawl] table and [[source]] tables.
+        #[arg(long)]
+        sources: PathBuf,
+        /// The corpus folder; captures go to its crawl/ folder.
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        /// Stop after this many fetched pages (overrides the sources file).
+        #[arg(long)]
+        max_pages: Option<usize>,
+        /// Read the sources and robots.txt, list what would be fetched, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Extract, analyse and index the corpus.
+    Index {
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Compute verdicts as known on this date (YYYY-MM-DD); default: the newest document's date.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Serve the web pages and the JSON API (builds the index first if there is none).
+    Serve {
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: String,
+    },
+    /// Search documents.
+    Search {
+        /// The words to look for (phrases in quotes, AND/OR/NOT).
+        query: String,
+        /// Result page, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Print JSON, as the API returns it.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+    },
+    /// Ask whether a promise was kept; the answer cites its sources.
+    Ask {
+        /// The question, in your own words.
+        question: String,
+        /// Print JSON, as the API returns it.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Crawl {
+            sources,
+            corpus,
+            max_pages,
+            dry_run,
+        } => {
+            let options = pledgewatch::crawl::CrawlOptions {
+                sources,
+                corpus,
+                max_pages,
+                dry_run,
+            };
+            let summary = pledgewatch::crawl::run(&options)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Index {
+            corpus,
+            index,
+            as_of,
+        } => {
+            if let Some(date) = &as_of
+                && pledgewatch::extract::text::parse_date(date).is_none()
+            {
+                anyhow::bail!("--as-of {date:?} is not a date (YYYY-MM-DD)");
+            }
+            let report = index::build(
+                &corpus,
+                &index,
+                as_of.as_deref(),
+                std::io::stderr().is_terminal(),
+            )
+            .with_context(|| format!("building the index from {}", corpus.display()))?;
+            println!(
+                "indexed {} documents ({} paragraphs) from {} captures in {:.0} ms",
+                report.documents,
+                report.paragraphs,
+                report.captures,
+                report.elapsed.as_secs_f64() * 1000.0
+            );
+            let counts: Vec<String> = report
+                .by_status
+                .iter()
+                .map(|(status, count)| format!("{status} {count}"))
+                .collect();
+            println!(
+                "{} commitments as of {}: {}",
+                report.commitments,
+                report.as_of,
+                counts.join(", ")
+            );
+            for (location, reason) in &report.skipped {
+                println!("skipped {location}: {reason}");
+            }
+            Ok(())
+        }
+        Command::Serve {
+            corpus,
+            index,
+            addr,
+        } => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(web::serve(corpus, index, addr))
+        }
+        Command::Search {
+            query,
+            page,
+            json,
+            corpus,
+            index,
+        } => {
+            let store = Store::open_or_build(&corpus, &index)?;
+            let query = ask::clean_question(&query)?;
+            let results = store.search(&query, page.max(1))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+                return Ok(());
+            }
+            println!("{} documents match", results.total);
+            for hit in results.hits {
+                println!(
+                    "\n{} ({}, {})",
+                    hit.title,
+                    hit.publisher,
+                    hit.published.unwrap_or_default()
+                );
+                println!("  {}", hit.url);
+                println!(
+                    "  {}",
+                    hit.snippet.replace("<mark>", "*").replace("</mark>", "*")
+                );
+            }
+            Ok(())
+        }
+        Command::Ask {
+            question,
+            json,
+            corpus,
+            index,
+        } => {
+            let store = Store::open_or_build(&corpus, &index)?;
+            let answer = ask::ask(&store, &question)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&web::api_answer(&answer))?
+                );
+                return Ok(());
+            }
+            println!("{}", answer.answer);
+            for citation in &answer.citations {
+                println!(
+                    "\n[{}] {} — {}, {} ({})\n    {}#{}\n    “{}”",
+                    citation.number,
+                    citation.title,
+                    citation.publisher,
+                    citation.published.clone().unwrap_or_default(),
+                    citation.role,
+                    citation.url,
+                    citation.paragraph,
+                    citation.quote
+                );
+            }
+            for other in &answer.also_matching {
+                println!(
+                    "\nalso matching ({}): {}",
+                    other.status.as_str(),
+                    other.text
+                );
+            }
+            for suggestion in &answer.suggestions {
+                println!("\ntry: {suggestion}");
+            }
+            Ok(())
+        }
+    }
+}

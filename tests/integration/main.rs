@@ -1,0 +1,5 @@
+//! Integration tests: one binary, so linking happens once.
+
+mod answer_key;
+mod support;
+mod web;
