@@ -119,7 +119,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 dry_run,
             };
             let summary = pledgewatch::crawl::run(&options)?;
-            println!("{summary}");
+            println!(
+                "fetched {}, unchanged {}, skipped {}, errors {}, {} bytes",
+                summary.fetched, summary.unchanged, summary.skipped, summary.errors, summary.bytes
+            );
             Ok(())
         }
         Command::Index {

@@ -28,7 +28,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         \b(?:we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
             \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
-            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|go\ on\ to|continue\ to)\s+)*
+            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|go\ on\ to)\s+)*
             (?P<verb>not\s+[a-z]+|[a-z]+)
         | \bwe'll\s+(?P<verb2>[a-z]+)
         | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is)
@@ -106,6 +106,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:said|says|claimed|claims|argued|argue|argues)\ (?:that\ )?(?:the\ government|they|it|ministers)\b
         | \bunder\ review\b
         | \bhow\ we\ will\b
+        | \bwhen\ parliamentary\ time\ allows\b
         | \bin\ due\ course\b",
     )
     .expect("negative pattern")

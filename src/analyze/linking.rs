@@ -93,7 +93,26 @@ pub fn score(
     if possible == 0.0 {
         return 0.0;
     }
-    let mut score = matched / possible;
+    // coverage of the commitment, or, for a short finding made mostly of
+    // the commitment's own rare words, how much of the finding it explains
+    let coverage = matched / possible;
+    let mut in_text = 0.0;
+    let mut in_text_shared = 0.0;
+    for (term, layer) in &assessment.terms {
+        if *layer >= 0.99 {
+            let weight = idf.get(term).copied().unwrap_or(unknown_weight(idf));
+            in_text += weight;
+            if commitment.terms.contains(term) {
+                in_text_shared += weight;
+            }
+        }
+    }
+    let precision = if in_text > 0.0 && shared_in_text >= 2 {
+        in_text_shared / in_text
+    } else {
+        0.0
+    };
+    let mut score = coverage.max(0.8 * precision);
     let figure_match = commitment.target.as_ref().is_some_and(|target| {
         assessment
             .figures
@@ -119,6 +138,11 @@ pub fn score(
         return 0.0;
     }
     score
+}
+
+/// A word no commitment uses is as rare as the rarest.
+fn unknown_weight(idf: &HashMap<String, f64>) -> f64 {
+    idf.values().copied().fold(1.0, f64::max)
 }
 
 fn same_figure(left: &Figure, right: &Figure) -> bool {

@@ -76,7 +76,12 @@ fn same_commitment(left: &FoundCommitment, right: &FoundCommitment) -> bool {
     let shared = a.intersection(&b).count() as f64;
     let jaccard = shared / a.union(&b).count() as f64;
     let same_target = left.target.is_some() && right.target.is_some();
-    jaccard >= 0.5 || (same_target && jaccard >= 0.25 && shared >= 3.0)
+    // "we will deliver clean power by 2030" restates the longer promise it is part of
+    let containment = shared / a.len().min(b.len()) as f64;
+    jaccard >= 0.5
+        || (same_target && jaccard >= 0.25 && shared >= 3.0)
+        || shared >= 4.0
+        || (containment >= 0.8 && shared >= 2.0)
 }
 
 /// Finds commitments and assessments, links them and decides verdicts.

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, so linking happens once.
 
 mod answer_key;
+mod crawl;
 mod support;
 mod web;
