@@ -9,7 +9,7 @@ use crate::extract::text::fold_for_search;
 const STOP_WORDS: &str = "a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves been being did does done get got gets getting make made let us may might must shall one two per via upon within without across among around whether yet still ever every many much said says say told tell there's it's we're they're i'm what's who's did didn't don't doesn't isn't wasn't aren't weren't hasn't haven't hadn't won't wouldn't can't couldn't shouldn't";
 
 /// Words that carry no topic in a question or a commitment.
-const GENERIC_WORDS: &str = "government governments department minister ministers secretary state people year years new use promise promised promises pledge pledged pledges commitment commitments committed target targets deliver delivered delivery met meet meeting kept keep happen happened happening plan plans policy policies uk england britain british national ensure able will would week weeks month months time number numbers per cent percent end deadline really actually";
+const GENERIC_WORDS: &str = "today yesterday tomorrow last next first second third fourth fifth ago currently recently latest government governments department minister ministers secretary state people year years new use promise promised promises pledge pledged pledges commitment commitments committed target targets deliver delivered delivery met meet meeting kept keep happen happened happening plan plans policy policies uk england britain british national ensure able will would week weeks month months time number numbers per cent percent end deadline really actually";
 
 static STOP: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOP_WORDS.split_whitespace().collect());
@@ -75,7 +75,8 @@ pub fn content_terms(text: &str) -> Vec<String> {
     words(text)
         .into_iter()
         .filter(|word| !STOP.contains(word.as_str()) && !GENERIC.contains(word.as_str()))
-        .filter(|word| word.chars().any(char::is_alphabetic) || word.ends_with('%'))
+        // numbers are matched as figures, not as topic words
+        .filter(|word| word.chars().all(|ch| !ch.is_ascii_digit()))
         .map(|word| stem(&word))
         .collect()
 }

@@ -43,7 +43,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|doubled|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
+            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
         ),
         (
             Stance::Abandoned,
@@ -55,7 +55,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Met,
-            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|doubled|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b",
+            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b",
         ),
         (
             Stance::OnTrack,

@@ -93,6 +93,8 @@ const PROCEDURAL_VERBS: &[&str] = &[
     "note",
     "share",
     "talk",
+    "sought",
+    "require",
 ];
 
 /// Sentences that merely report or hypothesise a promise.
@@ -262,11 +264,13 @@ pub fn commitments_in_sentence(
         let acts = verb
             .as_deref()
             .is_some_and(|v| is_delivery_verb(v) || v.ends_with("ed"));
-        (!deadlines.is_empty() && (acts || !figures.is_empty()))
-            || (acts
-                && figures
-                    .iter()
-                    .any(|f| f.value >= 1e6 || f.unit != Unit::Pounds))
+        // "every penny of the £19.8 billion will be reinvested": a sum promised for a purpose
+        let passive_sum = captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
+            && verb.as_deref().is_some_and(|v| v.ends_with("ed"))
+            && figures
+                .iter()
+                .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
+        (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum
     } else {
         !deadlines.is_empty()
             || !figures.is_empty()
@@ -379,7 +383,8 @@ fn is_delivery_verb(verb: &str) -> bool {
         "replace",
         "upgrade",
         "connect",
-        "require",
+        "ensure",
+        "make",
         "outlaw",
         "legislation",
         "pay",

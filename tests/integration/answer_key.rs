@@ -128,7 +128,7 @@ fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
         println!("  {failure}");
     }
     // the recorded figure: raise it as the analysis improves, never lower it
-    const RECORDED_CORRECT: usize = 22;
+    const RECORDED_CORRECT: usize = 24;
     assert!(
         correct >= RECORDED_CORRECT,
         "{correct} of {} verdicts match the key, below the recorded {RECORDED_CORRECT}:\n{}",
