@@ -81,115 +81,94 @@ pub fn content_terms(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The synonym list: each entry is a set of phrases meaning the same thing
-/// in questions and in documents. Shared by search and ask.
-pub const SYNONYMS: &[&[&str]] = &[
-    &[
-        "a&e",
-        "accident and emergency",
-        "emergency department",
-        "emergency departments",
-        "casualty",
-    ],
-    &["nhs app", "nhs application", "app registration"],
-    &[
-        "gp",
-        "general practitioner",
-        "general practice",
-        "family doctor",
-    ],
-    &["hs2", "high speed 2", "high speed two", "high-speed rail"],
-    &["triple lock", "state pension uprating", "pension uprating"],
-    &["fuel duty freeze", "fuel duty rates", "fuel duty"],
-    &[
-        "small boats",
-        "channel crossings",
-        "small boat crossings",
-        "illegal migration",
-        "stop the boats",
-    ],
-    &[
-        "no-fault evictions",
-        "no fault evictions",
-        "section 21",
-        "renters reform",
-        "renters' rights",
-    ],
-    &[
-        "online safety",
-        "online harms",
-        "internet safety",
-        "social media harms",
-    ],
-    &[
-        "debt",
-        "national debt",
-        "public sector net debt",
-        "borrowing",
-    ],
-    &[
-        "inflation",
-        "cost of living",
-        "prices",
-        "cpi",
-        "consumer prices index",
-    ],
-    &[
-        "police officers",
-        "police uplift",
-        "more police",
-        "bobbies",
-        "officers",
-    ],
-    &["nurses", "nursing workforce", "nursing staff"],
-    &["hospitals", "new hospital programme", "hospital building"],
-    &["teachers", "teaching workforce", "teacher recruitment"],
-    &[
-        "net zero",
-        "carbon emissions",
-        "climate change",
-        "greenhouse gas",
-    ],
-    &[
-        "clean power",
-        "clean electricity",
-        "renewable power",
-        "decarbonised grid",
-    ],
-    &["trees", "tree planting", "woodland creation", "forestry"],
-    &[
-        "electronic patient records",
-        "epr",
-        "electronic health records",
-        "digitise",
-        "digitisation",
-        "digital health",
-    ],
-    &["health visitors", "health visiting"],
-    &[
-        "mental health",
-        "talking therapies",
-        "iapt",
-        "psychological therapies",
-    ],
-    &[
-        "social care",
-        "care costs",
-        "cap on care costs",
-        "adult social care",
-    ],
-    &[
-        "waiting lists",
-        "waiting times",
-        "elective backlog",
-        "referral to treatment",
-    ],
-    &[
-        "housing",
-        "homes",
-        "housebuilding",
-        "house building",
-        "new homes",
-    ],
-    &["economy", "growth", "gdp", "economic growth"],
-];
+/// One entry of the synonym list: phrases that mean the same thing in
+/// questions and in documents, as lowercase words joined by spaces.
+#[derive(Debug)]
+pub struct SynonymSet {
+    pub area: String,
+    pub phrases: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct SynonymFile {
+    synonym: Vec<SynonymEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct SynonymEntry {
+    #[serde(default)]
+    area: String,
+    terms: Vec<String>,
+}
+
+/// The synonym list (`data/synonyms.toml`, compiled in), shared by search
+/// and ask. A broken list is a build-time bug, caught by the tests.
+pub static SYNONYMS: LazyLock<Vec<SynonymSet>> = LazyLock::new(|| {
+    let file: SynonymFile =
+        toml::from_str(include_str!("../data/synonyms.toml")).unwrap_or(SynonymFile {
+            synonym: Vec::new(),
+        });
+    file.synonym
+        .into_iter()
+        .map(|entry| SynonymSet {
+            area: entry.area,
+            phrases: entry
+                .terms
+                .iter()
+                .map(|phrase| words(phrase).join(" "))
+                .filter(|phrase| !phrase.is_empty())
+                .collect(),
+        })
+        .collect()
+});
+
+/// The synonym sets a text mentions (by whole words).
+pub fn mentioned_synonyms(text: &str) -> Vec<&'static SynonymSet> {
+    let folded = format!(" {} ", words(text).join(" "));
+    SYNONYMS
+        .iter()
+        .filter(|set| {
+            set.phrases
+                .iter()
+                .any(|phrase| folded.contains(&format!(" {phrase} ")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synonym_list_loads_and_covers_the_policy_areas() {
+        assert!(SYNONYMS.len() >= 200, "{} entries", SYNONYMS.len());
+        let areas: HashSet<&str> = SYNONYMS.iter().map(|set| set.area.as_str()).collect();
+        for area in [
+            "health",
+            "education",
+            "justice",
+            "policing",
+            "defence",
+            "housing",
+            "transport",
+            "immigration",
+            "welfare",
+            "digital",
+        ] {
+            assert!(areas.contains(area), "no {area} entries");
+        }
+        let found: Vec<&str> = mentioned_synonyms("what happened with A&E waits?")
+            .iter()
+            .map(|set| set.area.as_str())
+            .collect();
+        assert!(found.contains(&"health"), "{found:?}");
+    }
+
+    #[test]
+    fn stems_meet() {
+        assert_eq!(stem("halving"), stem("halve"));
+        assert_eq!(stem("halved"), stem("halve"));
+        assert_eq!(stem("homes"), "home");
+        assert_eq!(stem("speed"), "speed");
+    }
+}

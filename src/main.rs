@@ -11,6 +11,14 @@ use clap::{Parser, Subcommand};
 use pledgewatch::index::{self, Store};
 use pledgewatch::{ask, web};
 
+/// Prints a line; a closed pipe (`pledgewatch ask ... | head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Holds governments to their word: what was promised, whether it was
 /// kept, who says so, and where exactly it is written.
 #[derive(Parser)]
@@ -57,6 +65,14 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: String,
     },
+    /// Score analysis and ask against the gold sets (dev and held-out apart).
+    Eval {
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        /// The folder holding gold/ and answer_key/.
+        #[arg(long, default_value = "tests")]
+        gold: PathBuf,
+    },
     /// Search documents.
     Search {
         /// The words to look for (phrases in quotes, AND/OR/NOT).
@@ -76,6 +92,9 @@ enum Command {
     Ask {
         /// The question, in your own words.
         question: String,
+        /// The conversation token printed by an earlier `ask`, for a follow-up question.
+        #[arg(long)]
+        conversation: Option<String>,
         /// Print JSON, as the API returns it.
         #[arg(long)]
         json: bool,
@@ -119,9 +138,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 dry_run,
             };
             let summary = pledgewatch::crawl::run(&options)?;
-            println!(
+            say!(
                 "fetched {}, unchanged {}, skipped {}, errors {}, {} bytes",
-                summary.fetched, summary.unchanged, summary.skipped, summary.errors, summary.bytes
+                summary.fetched,
+                summary.unchanged,
+                summary.skipped,
+                summary.errors,
+                summary.bytes
             );
             Ok(())
         }
@@ -142,7 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 std::io::stderr().is_terminal(),
             )
             .with_context(|| format!("building the index from {}", corpus.display()))?;
-            println!(
+            say!(
                 "indexed {} documents ({} paragraphs) from {} captures in {:.0} ms",
                 report.documents,
                 report.paragraphs,
@@ -154,15 +177,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .iter()
                 .map(|(status, count)| format!("{status} {count}"))
                 .collect();
-            println!(
+            say!(
                 "{} commitments as of {}: {}",
                 report.commitments,
                 report.as_of,
                 counts.join(", ")
             );
             for (location, reason) in &report.skipped {
-                println!("skipped {location}: {reason}");
+                say!("skipped {location}: {reason}");
             }
+            Ok(())
+        }
+        Command::Eval { corpus, gold } => {
+            let report = pledgewatch::eval::run(&corpus, &gold)?;
+            say!("{report}");
             Ok(())
         }
         Command::Serve {
@@ -184,19 +212,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let query = ask::clean_question(&query)?;
             let results = store.search(&query, page.max(1))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                say!("{}", serde_json::to_string_pretty(&results)?);
                 return Ok(());
             }
-            println!("{} documents match", results.total);
+            say!("{} documents match", results.total);
             for hit in results.hits {
-                println!(
+                say!(
                     "\n{} ({}, {})",
                     hit.title,
                     hit.publisher,
                     hit.published.unwrap_or_default()
                 );
-                println!("  {}", hit.url);
-                println!(
+                say!("  {}", hit.url);
+                say!(
                     "  {}",
                     hit.snippet.replace("<mark>", "*").replace("</mark>", "*")
                 );
@@ -205,22 +233,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ask {
             question,
+            conversation,
             json,
             corpus,
             index,
         } => {
             let store = Store::open_or_build(&corpus, &index)?;
-            let answer = ask::ask(&store, &question)?;
+            let answer = ask::ask_in_conversation(&store, &question, conversation.as_deref())?;
             if json {
-                println!(
+                say!(
                     "{}",
                     serde_json::to_string_pretty(&web::api_answer(&answer))?
                 );
                 return Ok(());
             }
-            println!("{}", answer.answer);
+            say!("{}", answer.answer);
             for citation in &answer.citations {
-                println!(
+                say!(
                     "\n[{}] {} — {}, {} ({})\n    {}#{}\n    “{}”",
                     citation.number,
                     citation.title,
@@ -233,14 +262,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             for other in &answer.also_matching {
-                println!(
+                say!(
                     "\nalso matching ({}): {}",
                     other.status.as_str(),
                     other.text
                 );
             }
             for suggestion in &answer.suggestions {
-                println!("\ntry: {suggestion}");
+                say!("\ntry: {suggestion}");
+            }
+            if let Some(token) = &answer.conversation {
+                say!("\nfollow up with: --conversation {token}");
             }
             Ok(())
         }

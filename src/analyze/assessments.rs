@@ -43,7 +43,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
+            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
         ),
         (
             Stance::Abandoned,

@@ -257,7 +257,10 @@ pub fn commitments_in_sentence(
     } else {
         &folded[cue_start..]
     };
-    let deadlines = find_deadlines(promise, published);
+    let deadlines: Vec<Deadline> = find_deadlines(promise, published)
+        .into_iter()
+        .map(|deadline| deadline_as_written(sentence, deadline))
+        .collect();
     let figures: Vec<Figure> = find_figures(promise);
     // a promise without a named promiser must at least say what and by when
     let concrete = if impersonal {
@@ -294,6 +297,17 @@ pub fn commitments_in_sentence(
         .cloned()
         .map(|figure| restore_case(sentence, figure));
     vec![(deadlines.into_iter().next(), target)]
+}
+
+/// Deadlines were found in folded text; show them as written.
+fn deadline_as_written(sentence: &str, mut deadline: Deadline) -> Deadline {
+    let pattern = format!("(?i){}", regex::escape(&deadline.text));
+    if let Ok(found) = Regex::new(&pattern)
+        && let Some(original) = found.find(sentence)
+    {
+        deadline.text = original.as_str().to_string();
+    }
+    deadline
 }
 
 /// Figures were found in folded text; show what they count as written.

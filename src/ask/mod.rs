@@ -2,12 +2,15 @@
 //! that nothing was found. Extractive: every sentence of an answer quotes
 //! or restates a cited paragraph; nothing is generated.
 
+pub mod conversation;
+
 use serde::Serialize;
 
 use crate::analyze::figures::find_figures;
 use crate::index::{IndexError, MAX_QUERY_CHARS, Store};
-use crate::lexicon::{SYNONYMS, content_terms, words};
+use crate::lexicon::{content_terms, mentioned_synonyms};
 use crate::model::{Assessment, Citation, Commitment, Status};
+use conversation::{Conversation, ConversationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
@@ -16,7 +19,58 @@ pub enum AskError {
     #[error("the question is too long ({0} characters; at most {MAX_QUERY_CHARS})")]
     TooLong(usize),
     #[error(transparent)]
+    Conversation(#[from] ConversationError),
+    #[error(transparent)]
     Index(#[from] IndexError),
+}
+
+/// What the question wants to know.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// Was it met? (the default)
+    Verdict,
+    /// Who promised it, who assessed it.
+    Who,
+    /// When was it promised, by when.
+    When,
+    /// What was promised.
+    What,
+}
+
+pub fn intent_of(question: &str) -> Intent {
+    let lower = crate::extract::text::fold_for_search(question);
+    let starts = |prefixes: &[&str]| {
+        prefixes
+            .iter()
+            .any(|prefix| lower.trim_start().starts_with(prefix))
+    };
+    if starts(&[
+        "who ",
+        "according to whom",
+        "whose ",
+        "which body",
+        "which department",
+        "which committee",
+    ]) || lower.contains("who said")
+        || lower.contains("who says")
+    {
+        Intent::Who
+    } else if starts(&["when ", "by when", "what date", "what year", "how long"])
+        || lower.contains("deadline")
+    {
+        Intent::When
+    } else if starts(&[
+        "what was promised",
+        "what did they promise",
+        "what did the government promise",
+        "what is the promise",
+        "what's the promise",
+    ]) {
+        Intent::What
+    } else {
+        Intent::Verdict
+    }
 }
 
 /// A citation as the API gives it.
@@ -55,6 +109,11 @@ pub struct Answer {
     /// Searches to try when nothing was found.
     pub suggestions: Vec<String>,
     pub as_of: Option<String>,
+    pub intent: Intent,
+    /// True when the question was read as a follow-up of the conversation.
+    pub follow_up: bool,
+    /// The token to send with the next question of this conversation.
+    pub conversation: Option<String>,
 }
 
 /// Validates a question: not empty, not too long, no control characters.
@@ -76,17 +135,10 @@ pub fn clean_question(question: &str) -> Result<String, AskError> {
 
 /// The words to look for: the question's topic words and their synonyms.
 pub fn expand(question: &str) -> Vec<String> {
-    let folded = format!(" {} ", words(question).join(" "));
     let mut terms: Vec<String> = content_terms(question);
-    for group in SYNONYMS {
-        let mentioned = group.iter().any(|phrase| {
-            let phrase_words = words(phrase).join(" ");
-            !phrase_words.is_empty() && folded.contains(&format!(" {phrase_words} "))
-        });
-        if mentioned {
-            for phrase in group.iter() {
-                terms.extend(content_terms(phrase));
-            }
+    for set in mentioned_synonyms(question) {
+        for phrase in &set.phrases {
+            terms.extend(content_terms(phrase));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -136,21 +188,97 @@ fn coverage(question_terms: &[String], commitment: &Commitment) -> f64 {
     found as f64 / question_terms.len() as f64
 }
 
-/// Answers a question from the index.
-pub fn ask(store: &Store, question: &str) -> Result<Answer, AskError> {
-    let question = clean_question(question)?;
-    let question_terms = content_terms(&question);
-    let expanded = expand(&question);
-    let mut answer = Answer {
-        question: question.clone(),
-        answer: String::new(),
-        status: None,
-        commitment: None,
-        citations: Vec::new(),
-        also_matching: Vec::new(),
-        suggestions: Vec::new(),
-        as_of: None,
+/// Words that point back at the conversation ("and the 75% one?", "who said that?").
+fn looks_like_follow_up(question: &str, topic_terms: usize) -> bool {
+    let lower = crate::extract::text::fold_for_search(question);
+    let trimmed = lower.trim_start();
+    let opens = [
+        "and ",
+        "what about",
+        "how about",
+        "and what",
+        "also ",
+        "same for",
+        "then ",
+        "so ",
+    ];
+    let refers = [
+        " that", " it", " this", " they", " them", " those", " these", " one",
+    ];
+    opens.iter().any(|prefix| trimmed.starts_with(prefix))
+        || topic_terms == 0
+        || (topic_terms <= 2
+            && refers.iter().any(|word| {
+                lower.contains(&format!("{word}?"))
+                    || lower.contains(&format!("{word} "))
+                    || lower.ends_with(word)
+            }))
+}
+
+/// Answers a question, reading it against the conversation so far when a
+/// token is given, and returns the token for the next question.
+pub fn ask_in_conversation(
+    store: &Store,
+    question: &str,
+    token: Option<&str>,
+) -> Result<Answer, AskError> {
+    let conversation = match token.map(str::trim).filter(|token| !token.is_empty()) {
+        Some(token) => Conversation::from_token(token, store.conversation_key())?,
+        None => Conversation::default(),
     };
+    let mut answer = answer_question(store, question, &conversation)?;
+    let next = conversation.with_turn(
+        &answer.question,
+        answer.commitment.as_ref().map(|c| c.id.clone()),
+    );
+    answer.conversation = Some(next.to_token(store.conversation_key()));
+    Ok(answer)
+}
+
+/// Answers a question on its own.
+pub fn ask(store: &Store, question: &str) -> Result<Answer, AskError> {
+    answer_question(store, question, &Conversation::default())
+}
+
+fn answer_question(
+    store: &Store,
+    question: &str,
+    conversation: &Conversation,
+) -> Result<Answer, AskError> {
+    let question = clean_question(question)?;
+    let intent = intent_of(&question);
+    let own_terms = content_terms(&question);
+    let previous = conversation.turns.last();
+    let follow_up = previous.is_some() && looks_like_follow_up(&question, own_terms.len());
+    // "who said that?", "when was that promised?": the same commitment again
+    if follow_up
+        && own_terms.is_empty()
+        && find_figures(&question).is_empty()
+        && let Some(commitment) = previous
+            .and_then(|turn| turn.commitment.as_deref())
+            .and_then(|id| store.commitment(id))
+    {
+        let mut answer = empty_answer(&question, intent);
+        answer.follow_up = true;
+        compose(&mut answer, commitment);
+        return Ok(answer);
+    }
+    // "and the 75% one?": this question's words with the earlier topic
+    let context = if follow_up {
+        previous
+            .map(|turn| turn.question.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let question_terms = if follow_up {
+        content_terms(&format!("{context} {question}"))
+    } else {
+        own_terms
+    };
+    let expanded = expand(&format!("{context} {question}"));
+    let mut answer = empty_answer(&question, intent);
+    answer.follow_up = follow_up;
     if expanded.is_empty() {
         answer.answer = "The question has no topic words to look for. Name the policy or promise, e.g. “was the NHS App target met?”".into();
         return Ok(answer);
@@ -194,6 +322,22 @@ pub fn ask(store: &Store, question: &str) -> Result<Answer, AskError> {
         .collect();
     compose(&mut answer, best);
     Ok(answer)
+}
+
+fn empty_answer(question: &str, intent: Intent) -> Answer {
+    Answer {
+        question: question.to_string(),
+        answer: String::new(),
+        status: None,
+        commitment: None,
+        citations: Vec::new(),
+        also_matching: Vec::new(),
+        suggestions: Vec::new(),
+        as_of: None,
+        intent,
+        follow_up: false,
+        conversation: None,
+    }
 }
 
 fn nothing_found(store: &Store, mut answer: Answer, query_text: &str) -> Result<Answer, AskError> {
@@ -281,11 +425,39 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
             marks(&evidence_numbers)
         ),
     };
-    sentences.push(status_line);
-    sentences.push(format!(
+    let promise_line = format!(
         "{} committed on {made}{deadline}: “{}” [{promise}].",
         commitment.maker, commitment.text
-    ));
+    );
+    match answer.intent {
+        Intent::Who | Intent::When | Intent::What => {
+            sentences.push(promise_line);
+            if commitment.sources.len() > 1 {
+                let others: Vec<String> = commitment
+                    .sources
+                    .iter()
+                    .skip(1)
+                    .map(|source| {
+                        let number = push(source, "commitment", &mut citations);
+                        format!(
+                            "{} ({}) [{number}]",
+                            source.publisher,
+                            source.published.as_deref().unwrap_or("undated")
+                        )
+                    })
+                    .collect();
+                sentences.push(format!(
+                    "The same commitment was repeated by {}.",
+                    others.join(", ")
+                ));
+            }
+            sentences.push(status_line);
+        }
+        Intent::Verdict => {
+            sentences.push(status_line);
+            sentences.push(promise_line);
+        }
+    }
     if let Some(claim) = government {
         let number = citations
             .iter()
@@ -329,10 +501,12 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
         push(&assessment.citation, role, &mut citations);
     }
     if !answer.also_matching.is_empty() {
-        sentences.push(format!(
-            "{} other commitments match this question too; they are listed below.",
-            answer.also_matching.len()
-        ));
+        let others = answer.also_matching.len();
+        sentences.push(if others == 1 {
+            "1 other commitment matches this question too; it is listed below.".to_string()
+        } else {
+            format!("{others} other commitments match this question too; they are listed below.")
+        });
     }
     answer.answer = sentences.join(" ");
     answer.status = Some(verdict.status);

@@ -198,7 +198,7 @@ fn extract_all(
 /// A file linked from a landing page (a report that exists only as PDF)
 /// takes its publisher, kind and date from that page when it has none.
 fn inherit_from_landing_pages(documents: &mut [Document]) {
-    let mut landing: std::collections::HashMap<String, (String, String, Option<String>)> =
+    let mut landing: std::collections::HashMap<String, (String, String, Option<String>, String)> =
         std::collections::HashMap::new();
     for document in documents.iter() {
         for attachment in &document.attachments {
@@ -207,6 +207,7 @@ fn inherit_from_landing_pages(documents: &mut [Document]) {
                     document.publisher.clone(),
                     document.kind.clone(),
                     document.published.clone(),
+                    document.title.clone(),
                 )
             });
         }
@@ -215,7 +216,14 @@ fn inherit_from_landing_pages(documents: &mut [Document]) {
         if document.kind != "pdf" {
             continue;
         }
-        if let Some((publisher, kind, published)) = landing.get(&document.url) {
+        if let Some((publisher, kind, published, title)) = landing.get(&document.url) {
+            // a cover line naming the publisher is not the report's title
+            if document.title.is_empty()
+                || document.title == *publisher
+                || document.title.split_whitespace().count() < 4
+            {
+                document.title = title.clone();
+            }
             document.publisher = publisher.clone();
             if kind != "web_page" {
                 document.kind = kind.clone();
@@ -352,8 +360,14 @@ fn fill_index(
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
+    // the key that signs conversation tokens: replicas that copy this
+    // index accept each other's tokens
+    let key_path = directory.join(CONVERSATION_KEY_FILE);
+    std::fs::write(&key_path, crate::ask::conversation::new_key()).map_err(io_error(&key_path))?;
     Ok(())
 }
+
+const CONVERSATION_KEY_FILE: &str = "conversation.key";
 
 /// One search result: a document with its best passage.
 #[derive(Debug, Clone, Serialize)]
@@ -394,6 +408,7 @@ pub struct Store {
     pub commitments: Vec<Commitment>,
     pub as_of: String,
     pub documents: usize,
+    conversation_key: Vec<u8>,
 }
 
 impl Store {
@@ -436,6 +451,10 @@ impl Store {
             .first()
             .map(|c| c.verdict.as_of.clone())
             .unwrap_or_default();
+        let conversation_key = std::fs::read(index_dir.join(CONVERSATION_KEY_FILE))
+            .ok()
+            .filter(|key| key.len() >= 32)
+            .unwrap_or_else(|| crate::ask::conversation::new_key().into_bytes());
         Ok(Store {
             index,
             reader,
@@ -443,6 +462,7 @@ impl Store {
             commitments,
             as_of,
             documents,
+            conversation_key,
         })
     }
 
@@ -621,6 +641,11 @@ impl Store {
             });
         }
         Ok(found)
+    }
+
+    /// The key that signs conversation tokens.
+    pub fn conversation_key(&self) -> &[u8] {
+        &self.conversation_key
     }
 
     pub fn counts_by_status(&self) -> Vec<(Status, usize)> {

@@ -278,12 +278,19 @@ async fn api_search(
     .into_response())
 }
 
-async fn run_ask(state: Shared, question: String, api: bool) -> Result<Answer, WebError> {
+async fn run_ask(
+    state: Shared,
+    question: String,
+    conversation: Option<String>,
+    api: bool,
+) -> Result<Answer, WebError> {
     blocking(move || {
-        ask::ask(&state.store, &question).map_err(|error| match error {
-            AskError::Index(error) => WebError::internal(error.to_string()),
-            other => WebError::bad_request(other.to_string(), api),
-        })
+        ask::ask_in_conversation(&state.store, &question, conversation.as_deref()).map_err(
+            |error| match error {
+                AskError::Index(error) => WebError::internal(error.to_string()),
+                other => WebError::bad_request(other.to_string(), api),
+            },
+        )
     })
     .await
 }
@@ -295,11 +302,48 @@ async fn ask_page(
     let params = Params::parse(raw, false)?;
     let question = user_query(&params, "q", false)?;
     let answer = match question {
-        Some(question) => Some(run_ask(state.clone(), question, false).await?),
+        Some(question) => Some(
+            run_ask(
+                state.clone(),
+                question,
+                params.text("conversation").map(str::to_string),
+                false,
+            )
+            .await?,
+        ),
         None => None,
     };
     let answer_json = answer.as_ref().map(api_answer);
-    state.render("ask.html", context! { answer => v(&answer_json) })
+    // the conversation so far, read back from the token the answer carries
+    let turns: Vec<Value> = answer
+        .as_ref()
+        .and_then(|answer| answer.conversation.as_deref())
+        .and_then(|token| {
+            ask::conversation::Conversation::from_token(token, state.store.conversation_key()).ok()
+        })
+        .map(|conversation| {
+            let count = conversation.turns.len();
+            conversation
+                .turns
+                .iter()
+                .take(count.saturating_sub(1))
+                .map(|turn| {
+                    let commitment = turn
+                        .commitment
+                        .as_deref()
+                        .and_then(|id| state.store.commitment(id));
+                    json!({
+                        "question": turn.question,
+                        "commitment": commitment.map(commitment_json),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    state.render(
+        "ask.html",
+        context! { answer => v(&answer_json), turns => v(&turns) },
+    )
 }
 
 async fn api_ask(
@@ -313,7 +357,8 @@ async fn api_ask(
             true,
         ));
     };
-    let answer = run_ask(state, question, true)
+    let conversation = params.text("conversation").map(str::to_string);
+    let answer = run_ask(state, question, conversation, true)
         .await
         .map_err(WebError::into_api)?;
     Ok(axum::Json(api_answer(&answer)).into_response())
@@ -330,6 +375,9 @@ pub fn api_answer(answer: &Answer) -> Value {
         "citations": answer.citations,
         "also_matching": answer.also_matching,
         "suggestions": answer.suggestions,
+        "intent": answer.intent,
+        "follow_up": answer.follow_up,
+        "conversation": answer.conversation,
     })
 }
 

@@ -1,0 +1,460 @@
+//! Evaluation against the gold sets in `tests/`: commitment detection,
+//! stances and deadlines on hand-labelled sentences, commitments and
+//! verdicts on the bundled corpus's answer key, and ask on the question
+//! set. Dev and held-out parts are scored separately; the held-out part is
+//! never used for tuning.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::{assessments, commitments};
+use crate::extract::text::fold_for_search;
+use crate::index::Store;
+use crate::model::{Commitment, Stance};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{path}: {message}")]
+    Gold { path: String, message: String },
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
+}
+
+#[derive(Debug, Deserialize)]
+struct SentenceFile {
+    sentence: Vec<GoldSentence>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GoldSentence {
+    text: String,
+    published: String,
+    commitment: bool,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    stance: String,
+    split: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyFile {
+    commitment: Vec<KeyCommitment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeyCommitment {
+    pub id: String,
+    pub source: String,
+    pub quote: String,
+    pub verdict: String,
+    #[serde(default)]
+    pub target: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct QuestionFile {
+    question: Vec<GoldQuestion>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GoldQuestion {
+    id: String,
+    text: String,
+    #[serde(default)]
+    follows: String,
+    expect: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    relevant: Vec<String>,
+    split: String,
+}
+
+/// A ratio with its counts, so a report can say "0.91 (41/45)".
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Ratio {
+    pub hits: usize,
+    pub total: usize,
+}
+
+impl Ratio {
+    pub fn value(self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.hits as f64 / self.total as f64
+        }
+    }
+
+    fn add(&mut self, hit: bool) {
+        self.total += 1;
+        if hit {
+            self.hits += 1;
+        }
+    }
+}
+
+impl std::fmt::Display for Ratio {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{:.2} ({}/{})",
+            self.value(),
+            self.hits,
+            self.total
+        )
+    }
+}
+
+/// Scores for one split of the sentence gold set.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SentenceScores {
+    pub commitment_precision: Ratio,
+    pub commitment_recall: Ratio,
+    pub deadline_accuracy: Ratio,
+    pub stance_accuracy: Ratio,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AskScores {
+    pub verdict_accuracy: Ratio,
+    pub citation_precision: Ratio,
+    pub found_nothing: Ratio,
+    pub uncited_sentences: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub sentences: BTreeMap<String, SentenceScores>,
+    pub corpus_commitment_precision: Ratio,
+    pub corpus_commitment_recall: Ratio,
+    pub verdict_accuracy: Ratio,
+    pub verdict_misses: Vec<String>,
+    pub ask: BTreeMap<String, AskScores>,
+    pub ask_misses: Vec<String>,
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|error| EvalError::Gold {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|error| EvalError::Gold {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })
+}
+
+fn gold_stance(label: &str) -> Option<Stance> {
+    match label {
+        "met" => Some(Stance::Met),
+        "partly_met" => Some(Stance::PartlyMet),
+        "not_met" => Some(Stance::NotMet),
+        "on_track" => Some(Stance::OnTrack),
+        "off_track" => Some(Stance::OffTrack),
+        "delayed" => Some(Stance::Delayed),
+        "abandoned" => Some(Stance::Abandoned),
+        _ => None,
+    }
+}
+
+/// Scores the sentence gold set.
+pub fn score_sentences(gold_dir: &Path) -> Result<BTreeMap<String, SentenceScores>, EvalError> {
+    let file: SentenceFile = read_toml(&gold_dir.join("gold/sentences.toml"))?;
+    let mut scores: BTreeMap<String, SentenceScores> = BTreeMap::new();
+    for sentence in &file.sentence {
+        let split = scores.entry(sentence.split.clone()).or_default();
+        let found = commitments::commitments_in_sentence(&sentence.text, Some(&sentence.published));
+        let predicted = !found.is_empty();
+        if predicted {
+            split.commitment_precision.add(sentence.commitment);
+        }
+        if sentence.commitment {
+            split.commitment_recall.add(predicted);
+            if predicted && !sentence.deadline.is_empty() {
+                let deadline = found[0].0.as_ref().map(|deadline| deadline.date.as_str());
+                split
+                    .deadline_accuracy
+                    .add(deadline == Some(sentence.deadline.as_str()));
+            }
+        }
+        if let Some(expected) = gold_stance(&sentence.stance) {
+            split
+                .stance_accuracy
+                .add(assessments::stance_of(&sentence.text) == Some(expected));
+        }
+    }
+    Ok(scores)
+}
+
+pub fn load_key(gold_dir: &Path) -> Result<Vec<KeyCommitment>, EvalError> {
+    let folder = gold_dir.join("answer_key");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .map_err(|error| EvalError::Gold {
+            path: folder.display().to_string(),
+            message: error.to_string(),
+        })?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().and_then(|e| e.to_str()) == Some("toml"))
+        .collect();
+    files.sort();
+    let mut all = Vec::new();
+    for path in files {
+        let file: KeyFile = read_toml(&path)?;
+        all.extend(file.commitment);
+    }
+    Ok(all)
+}
+
+/// The commitment a key entry names: made in its source document, in a
+/// sentence containing its quote; when a sentence holds two targets, the
+/// one whose target the key names.
+pub fn find_key_commitment<'a>(
+    commitments: &'a [Commitment],
+    key: &KeyCommitment,
+    captures: &HashMap<String, String>,
+) -> Option<&'a Commitment> {
+    let quote = fold_for_search(&key.quote);
+    let source = format!("site/{}", key.source);
+    let matching: Vec<&Commitment> = commitments
+        .iter()
+        .filter(|commitment| {
+            commitment.sources.iter().any(|citation| {
+                captures.get(&citation.doc_id) == Some(&source)
+                    && fold_for_search(&citation.quote).contains(&quote)
+            })
+        })
+        .collect();
+    if matching.len() > 1 {
+        let target = fold_for_search(&key.target);
+        if let Some(best) = matching.iter().find(|c| {
+            c.target
+                .as_ref()
+                .is_some_and(|t| target.contains(&fold_for_search(&t.text)))
+        }) {
+            return Some(best);
+        }
+    }
+    matching.first().copied()
+}
+
+fn capture_map(store: &Store) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for commitment in &store.commitments {
+        let ids = commitment.sources.iter().map(|s| s.doc_id.clone()).chain(
+            commitment
+                .assessments
+                .iter()
+                .map(|a| a.citation.doc_id.clone()),
+        );
+        for id in ids {
+            if !map.contains_key(&id)
+                && let Ok(Some(document)) = store.document(&id)
+            {
+                map.insert(id, document.capture);
+            }
+        }
+    }
+    map
+}
+
+/// Scores the answer key (commitments found, verdicts) and the question set.
+pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Result<(), EvalError> {
+    let key = load_key(gold_dir)?;
+    let mut captures = capture_map(store);
+    let mut matched_ids = std::collections::HashSet::new();
+    let mut key_to_commitment: HashMap<String, String> = HashMap::new();
+    for entry in &key {
+        let found = find_key_commitment(&store.commitments, entry, &captures);
+        report.corpus_commitment_recall.add(found.is_some());
+        match found {
+            Some(commitment) => {
+                matched_ids.insert(commitment.id.clone());
+                key_to_commitment.insert(entry.id.clone(), commitment.id.clone());
+                let right = commitment.verdict.status.as_str() == entry.verdict;
+                report.verdict_accuracy.add(right);
+                if !right {
+                    report.verdict_misses.push(format!(
+                        "{}: expected {}, got {} ({})",
+                        entry.id,
+                        entry.verdict,
+                        commitment.verdict.status.as_str(),
+                        commitment.verdict.reasons.join("; ")
+                    ));
+                }
+            }
+            None => {
+                report.verdict_accuracy.add(false);
+                report
+                    .verdict_misses
+                    .push(format!("{}: not found as a commitment", entry.id));
+            }
+        }
+    }
+    for commitment in &store.commitments {
+        report
+            .corpus_commitment_precision
+            .add(matched_ids.contains(&commitment.id));
+    }
+
+    let questions: QuestionFile = read_toml(&gold_dir.join("gold/questions.toml"))?;
+    let mut tokens: HashMap<String, String> = HashMap::new();
+    for question in &questions.question {
+        let scores = report.ask.entry(question.split.clone()).or_default();
+        let token = (!question.follows.is_empty())
+            .then(|| tokens.get(&question.follows).cloned())
+            .flatten();
+        let answer = match crate::ask::ask_in_conversation(store, &question.text, token.as_deref())
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                report.ask_misses.push(format!(
+                    "{} {:?}: error {error}",
+                    question.id, question.text
+                ));
+                scores.verdict_accuracy.add(false);
+                continue;
+            }
+        };
+        if let Some(token) = &answer.conversation {
+            tokens.insert(question.id.clone(), token.clone());
+        }
+        let expected_commitment = key_to_commitment.get(&question.expect);
+        let got = answer.commitment.as_ref().map(|c| c.id.clone());
+        let right = if question.expect.is_empty() {
+            answer.status.is_none()
+        } else {
+            answer.status.map(|s| s.as_str()) == Some(question.verdict.as_str())
+                && (expected_commitment.is_none() || got.as_ref() == expected_commitment)
+        };
+        scores.verdict_accuracy.add(right);
+        if question.expect.is_empty() {
+            scores.found_nothing.add(answer.status.is_none());
+        }
+        if !right {
+            report.ask_misses.push(format!(
+                "{} {:?}: expected {} {}, got {} {}",
+                question.id,
+                question.text,
+                question.expect,
+                question.verdict,
+                answer.status.map(|s| s.as_str()).unwrap_or("nothing"),
+                answer
+                    .commitment
+                    .as_ref()
+                    .map(|c| c.text.chars().take(70).collect::<String>())
+                    .unwrap_or_default()
+            ));
+        }
+        for citation in &answer.citations {
+            let doc_id = citation
+                .permalink
+                .trim_start_matches("/documents/")
+                .split('#')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !captures.contains_key(&doc_id)
+                && let Ok(Some(document)) = store.document(&doc_id)
+            {
+                captures.insert(doc_id.clone(), document.capture);
+            }
+            let path = captures
+                .get(&doc_id)
+                .map(|capture| capture.trim_start_matches("site/").to_string())
+                .unwrap_or_default();
+            if !question.relevant.is_empty() {
+                scores
+                    .citation_precision
+                    .add(question.relevant.contains(&path));
+            }
+        }
+        scores.uncited_sentences += uncited_sentences(&answer);
+    }
+    Ok(())
+}
+
+/// Sentences of an answer that carry no citation and are not a plain
+/// statement that something was not found.
+pub fn uncited_sentences(answer: &crate::ask::Answer) -> usize {
+    if answer.status.is_none() {
+        return 0;
+    }
+    crate::analyze::sentences::split(&answer.answer)
+        .into_iter()
+        .filter(|sentence| {
+            !sentence.contains('[')
+                && !sentence.starts_with("No ")
+                && !sentence.contains("other commitment")
+                && !sentence.contains("as of")
+        })
+        .count()
+}
+
+/// Builds the index of `corpus` in a scratch folder and scores everything.
+pub fn run(corpus: &Path, gold_dir: &Path) -> Result<Report, EvalError> {
+    let scratch = std::env::temp_dir().join(format!("pledgewatch-eval-{}", std::process::id()));
+    let index_dir = scratch.join("index");
+    crate::index::build(corpus, &index_dir, None, false)?;
+    let store = Store::open(&index_dir)?;
+    let mut report = Report {
+        sentences: score_sentences(gold_dir)?,
+        ..Report::default()
+    };
+    score_corpus(&store, gold_dir, &mut report)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(report)
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            out,
+            "analysis: hand-labelled sentences (tests/gold/sentences.toml)"
+        )?;
+        for (split, scores) in &self.sentences {
+            writeln!(
+                out,
+                "  {split:8} commitment precision {}  recall {}",
+                scores.commitment_precision, scores.commitment_recall
+            )?;
+            writeln!(
+                out,
+                "  {split:8} deadline accuracy {}  stance accuracy {}",
+                scores.deadline_accuracy, scores.stance_accuracy
+            )?;
+        }
+        writeln!(
+            out,
+            "analysis: bundled corpus against its answer key (tests/answer_key/)"
+        )?;
+        writeln!(
+            out,
+            "  commitment precision {}  recall {}",
+            self.corpus_commitment_precision, self.corpus_commitment_recall
+        )?;
+        writeln!(out, "  verdict accuracy {}", self.verdict_accuracy)?;
+        for miss in &self.verdict_misses {
+            writeln!(out, "    miss: {miss}")?;
+        }
+        writeln!(out, "ask: question set (tests/gold/questions.toml)")?;
+        for (split, scores) in &self.ask {
+            writeln!(
+                out,
+                "  {split:8} verdict accuracy {}  citation precision {}  found-nothing {}  uncited sentences {}",
+                scores.verdict_accuracy,
+                scores.citation_precision,
+                scores.found_nothing,
+                scores.uncited_sentences
+            )?;
+        }
+        for miss in &self.ask_misses {
+            writeln!(out, "    miss: {miss}")?;
+        }
+        Ok(())
+    }
+}
