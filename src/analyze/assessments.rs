@@ -34,6 +34,54 @@ pub struct FoundAssessment {
 static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
     let table: &[(Stance, &str)] = &[
         (
+            Stance::PartlyMet,
+            r"\bnot\ (?:yet\ )?(?:been\ )?(?:fully|entirely|wholly|completely)\ (?:met|achieved|delivered|implemented)\b|\b(?:largely|mostly|substantially)\ (?:met|achieved|delivered)\b|\bonly\ (?:partly|partially)\b|\bmost\ but\ not\ all\b|\bsome\ progress\b|\blimited\ progress\b",
+        ),
+        (
+            Stance::OffTrack,
+            r"\bat\ risk\ of\ (?:missing|not|failing)\b|\bwill\ (?:be\ missed|not\ be\ achieved|fall\ short)\b|\bfalling\ short\b|\b(?:significantly|well|far)\ behind\b|\bbehind\ (?:plan|target|trajectory)\b|\bslower\ than\ (?:planned|expected|needed|required)\b|\bnot\ on\ (?:target|schedule)\b|\bin\ (?:serious\ )?doubt\b|\bhighly\ unlikely\b|\bcannot\ be\ met\b|\bdoubtful\b|\bserious\ doubts?\b",
+        ),
+        (
+            Stance::Delayed,
+            r"\b(?:put|pushed)\ back\b|\bdelayed\ (?:until|to|by)\b|\b(?:has\ been|was)\ paused\b",
+        ),
+        (
+            Stance::Abandoned,
+            r"\bditched\b|\bu-turn\b|\bpaused\ indefinitely\b|\bwill\ not\ (?:now\ )?go\ ahead\b|\bno\ longer\ (?:be\ )?(?:pursued|going\ ahead|proceeding|planned)\b",
+        ),
+        (
+            Stance::NotMet,
+            r"\bremains?\ unmet\b|\b(?:did|has)\ not\ happen\b|\bnot\ a\ single\b|\bstill\ (?:has|have)\ not\b|\bwas\ not\ (?:achieved|delivered|reached|hit)\b|\bmissed\b",
+        ),
+        (
+            Stance::OnTrack,
+            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+        ),
+        (
+            Stance::Met,
+            r"\b(?:came|has\ come|comes)\ into\ force\b|\bentered\ into\ force\b|\bwent\ live\b|\bis\ now\ in\ place\b|\b(?:met|delivered|achieved)\ in\ full\b|\b(?:has\ been|was|were|have\ been)\ reached\b|\btarget\ was\ hit\b",
+        ),
+        (
+            Stance::Delayed,
+            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
+        ),
+        (
+            Stance::Abandoned,
+            r"\bdecided\ not\ to\ (?:proceed|go\ ahead|pursue|take\ forward)\b|\bnot\ (?:to\ )?(?:proceed|go\ ahead)\ with\b|\b(?:has\ been|have\ been|was|were)\ withdrawn\b",
+        ),
+        (
+            Stance::NotMet,
+            r"\b(?:unable|failed)\ to\ (?:meet|deliver|achieve|hit|reach|fulfil)\b|\bnone\ of\ the\b[^.;]*\b(?:has|have)\ (?:yet\ )?been\ (?:built|delivered|completed|opened|met|achieved|introduced)\b",
+        ),
+        (
+            Stance::OffTrack,
+            r"\bunachievable\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
+        ),
+        (
+            Stance::PartlyMet,
+            r"\b(?:met|achieved|delivered)\b[^.;]*\bbut\ not\b",
+        ),
+        (
             Stance::OffTrack,
             r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
         ),
@@ -121,8 +169,39 @@ fn clauses(sentence: &str) -> Vec<&str> {
 }
 
 /// The stance a clause takes, if any.
+/// Rejections turn a finding round: "we do not accept the Committee's
+/// conclusion that the programme is off track", "there is no evidence that
+/// the milestone is at risk".
+static INVERSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b")
+        .expect("inversion pattern")
+});
+
+static NEGATED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:not|never)\ (?:yet\ )?(?:been\ )?(?:formally\ |officially\ )?$")
+        .expect("negation pattern")
+});
+
+fn invert(stance: Stance) -> Stance {
+    match stance {
+        Stance::Met => Stance::NotMet,
+        Stance::OnTrack => Stance::OffTrack,
+        Stance::PartlyMet => Stance::NotMet,
+        Stance::NotMet | Stance::OffTrack | Stance::Delayed | Stance::Abandoned => Stance::OnTrack,
+    }
+}
+
 pub fn stance_of(clause: &str) -> Option<Stance> {
     let folded = fold_for_search(clause);
+    if let Some(trigger) = INVERSION.find(&folded)
+        && let Some(rejected) = plain_stance(&folded[trigger.end()..])
+    {
+        return Some(invert(rejected));
+    }
+    plain_stance(&folded)
+}
+
+fn plain_stance(folded: &str) -> Option<Stance> {
     for (stance, pattern) in STANCES.iter() {
         let Some(found) = pattern.find(&folded) else {
             continue;
@@ -136,6 +215,10 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
             if before.ends_with("not ") || before.ends_with("never ") {
                 continue;
             }
+        }
+        // "has not been formally abandoned"
+        if *stance == Stance::Abandoned && NEGATED_BEFORE.is_match(&folded[..found.start()]) {
+            continue;
         }
         return Some(*stance);
     }

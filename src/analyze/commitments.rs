@@ -33,8 +33,8 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \bwe'll\s+(?P<verb2>[a-z]+)
         | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is)
             \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised)\s+to\s+(?P<verb3>[a-z]+)
-        | \bour\s+(?:[a-z]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s+is\s+(?:to\s+(?P<verb4>[a-z]+)|that|for)
-        | \b(?:a|the|our|its|new|this)\s+(?:[a-z]+\s+)?target\s+(?:of|to|is|for|that)\b
+        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s+is\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
+        | \b(?:a|the|our|its|new|this)\s+(?:[a-z]+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
         | \bwe\s+(?:pledge|promise|guarantee|commit)\b
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
@@ -223,7 +223,14 @@ pub fn commitments_in_sentence(
     // "the target of 50,000 more nurses has been met" reports, it does not promise
     if matches!(
         super::assessments::stance_of(sentence),
-        Some(Stance::Met | Stance::NotMet | Stance::PartlyMet | Stance::Abandoned)
+        Some(
+            Stance::Met
+                | Stance::NotMet
+                | Stance::PartlyMet
+                | Stance::Abandoned
+                | Stance::OffTrack
+                | Stance::Delayed
+        )
     ) {
         return Vec::new();
     }
@@ -264,9 +271,24 @@ pub fn commitments_in_sentence(
     let figures: Vec<Figure> = find_figures(promise);
     // a promise without a named promiser must at least say what and by when
     let concrete = if impersonal {
-        let acts = verb
-            .as_deref()
-            .is_some_and(|v| is_delivery_verb(v) || v.ends_with("ed"));
+        // "will be available to every service by March 2026": an outcome by a date
+        let acts = verb.as_deref().is_some_and(|v| {
+            is_delivery_verb(v)
+                || v.ends_with("ed")
+                || [
+                    "available",
+                    "in",
+                    "operational",
+                    "live",
+                    "ready",
+                    "complete",
+                    "open",
+                    "fully",
+                    "free",
+                    "able",
+                ]
+                .contains(&v)
+        });
         // "every penny of the £19.8 billion will be reinvested": a sum promised for a purpose
         let passive_sum = captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
             && verb.as_deref().is_some_and(|v| v.ends_with("ed"))

@@ -51,6 +51,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
           | (?P<fy1>(?:19|20)\d\d)\s?[/\-–]\s?(?P<fy2>(?:19|20)?\d\d)\b
           | (?:q(?P<q>[1-4])|(?P<qword>first|second|third|fourth)\ quarter\ of)\s+(?P<qyear>(?:19|20)\d\d)
           | (?P<season>spring|summer|autumn|winter)\s+(?P<syear>(?:19|20)\d\d)
+          | (?P<half>first|second)\ (?:half|six\ months)\ of\s+(?P<hyear>(?:19|20)\d\d)
           | (?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(?P<myear>(?:19|20)\d\d)
           | (?P<year>(?:19|20)\d\d)\b
         )",
@@ -170,6 +171,15 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
             },
         };
         return month_end(year, quarter * 3).map(iso);
+    }
+    if let Some(half) = captures.name("half") {
+        let year: i16 = captures.name("hyear")?.as_str().parse().ok()?;
+        let month = if half.as_str().eq_ignore_ascii_case("first") {
+            6
+        } else {
+            12
+        };
+        return month_end(year, month).map(iso);
     }
     if let Some(season) = captures.name("season") {
         let year: i16 = captures.name("syear")?.as_str().parse().ok()?;

@@ -1,0 +1,65 @@
+//! The gold-set figures must not fall below what was recorded. Raise the
+//! floors when the analysis improves; never lower them to make a change pass.
+
+use pledgewatch::eval;
+
+use crate::support::{corpus_dir, repo_root};
+
+/// (split, commitment precision, commitment recall, stance accuracy)
+const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
+    &[("dev", 0.95, 0.90, 0.90), ("heldout", 0.85, 0.70, 0.65)];
+/// (split, ask verdict accuracy, citation precision, found-nothing share)
+const ASK_FLOORS: &[(&str, f64, f64, f64)] =
+    &[("dev", 0.80, 0.90, 0.80), ("heldout", 0.75, 0.88, 0.80)];
+const VERDICT_FLOOR: f64 = 0.96;
+
+#[test]
+fn gold_set_figures_hold() {
+    let report = eval::run(&corpus_dir(), &repo_root().join("tests")).expect("evaluation runs");
+    println!("{report}");
+    for (split, precision, recall, stance) in SENTENCE_FLOORS {
+        let scores = &report.sentences[*split];
+        assert!(
+            scores.commitment_precision.value() >= *precision,
+            "{split} commitment precision {}",
+            scores.commitment_precision
+        );
+        assert!(
+            scores.commitment_recall.value() >= *recall,
+            "{split} commitment recall {}",
+            scores.commitment_recall
+        );
+        assert!(
+            scores.stance_accuracy.value() >= *stance,
+            "{split} stance accuracy {}",
+            scores.stance_accuracy
+        );
+    }
+    assert!(
+        report.verdict_accuracy.value() >= VERDICT_FLOOR,
+        "verdict accuracy {}",
+        report.verdict_accuracy
+    );
+    for (split, verdicts, citations, nothing) in ASK_FLOORS {
+        let scores = &report.ask[*split];
+        assert!(
+            scores.verdict_accuracy.value() >= *verdicts,
+            "{split} ask verdict accuracy {}",
+            scores.verdict_accuracy
+        );
+        assert!(
+            scores.citation_precision.value() >= *citations,
+            "{split} citation precision {}",
+            scores.citation_precision
+        );
+        assert!(
+            scores.found_nothing.value() >= *nothing,
+            "{split} found-nothing {}",
+            scores.found_nothing
+        );
+        assert_eq!(
+            scores.uncited_sentences, 0,
+            "{split}: answers with uncited sentences"
+        );
+    }
+}
