@@ -203,7 +203,7 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
 
 fn plain_stance(folded: &str) -> Option<Stance> {
     for (stance, pattern) in STANCES.iter() {
-        let Some(found) = pattern.find(&folded) else {
+        let Some(found) = pattern.find(folded) else {
             continue;
         };
         if *stance == Stance::Met || *stance == Stance::OnTrack {
