@@ -356,7 +356,7 @@ pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Resu
         if question.expect.is_empty() {
             scores.found_nothing.add(answer.status.is_none());
         }
-        if !right {
+        if !right && question.split == "dev" {
             report.ask_misses.push(format!(
                 "{} {:?}: expected {} {}, got {} {}",
                 question.id,

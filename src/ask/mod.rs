@@ -175,6 +175,10 @@ fn coverage(question_terms: &[String], commitment: &Commitment) -> f64 {
     for assessment in &commitment.assessments {
         text.push(' ');
         text.push_str(&assessment.citation.title);
+        text.push(' ');
+        text.push_str(&assessment.assessor);
+        text.push(' ');
+        text.push_str(&assessment.citation.quote);
     }
     if let Some(target) = &commitment.target {
         text.push(' ');
@@ -247,7 +251,9 @@ fn answer_question(
 ) -> Result<Answer, AskError> {
     let question = clean_question(question)?;
     let intent = intent_of(&question);
-    let own_terms = content_terms(&question);
+    // "hs2 northen leg": read misspelt words as the words the index knows
+    let searched = correct_spelling(store, &question);
+    let own_terms = content_terms(&searched);
     let previous = conversation.turns.last();
     let follow_up = previous.is_some() && looks_like_follow_up(&question, own_terms.len());
     // "who said that?", "when was that promised?": the same commitment again
@@ -272,43 +278,36 @@ fn answer_question(
         String::new()
     };
     let question_terms = if follow_up {
-        content_terms(&format!("{context} {question}"))
+        content_terms(&format!("{context} {searched}"))
     } else {
         own_terms
     };
-    let expanded = expand(&format!("{context} {question}"));
+    let expanded = expand(&format!("{context} {searched}"));
     let mut answer = empty_answer(&question, intent);
     answer.follow_up = follow_up;
     if expanded.is_empty() {
         answer.answer = "The question has no topic words to look for. Name the policy or promise, e.g. “was the NHS App target met?”".into();
         return Ok(answer);
     }
-    let query_text = expanded.join(" ");
     let figures = find_figures(&question);
-    let mut candidates: Vec<(f64, &Commitment)> = store
-        .search_commitments(&query_text, 20)?
-        .into_iter()
-        .map(|(score, commitment)| {
-            let mut score = f64::from(score) * (0.5 + coverage(&question_terms, commitment));
-            // a figure in the question that is this commitment's target
-            if let Some(target) = &commitment.target
-                && figures.iter().any(|figure| {
-                    figure.unit == target.unit && (figure.value - target.value).abs() < 1e-6
-                })
-            {
-                score *= 2.0;
-            }
-            (score, commitment)
-        })
-        .filter(|(_, commitment)| {
-            coverage(&question_terms, commitment) >= 0.5 || question_terms.is_empty()
-        })
-        .collect();
-    candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    let mut query_text = expanded.join(" ");
+    let mut candidates = retrieve(store, &query_text, &question_terms, &figures)?;
+    // "what did the NAO say?": nothing on its own, so read it in the
+    // conversation's context
+    if candidates.is_empty()
+        && !follow_up
+        && let Some(turn) = previous
+    {
+        let combined = format!("{} {searched}", turn.question);
+        query_text = expand(&combined).join(" ");
+        candidates = retrieve(store, &query_text, &content_terms(&combined), &figures)?;
+        answer.follow_up = !candidates.is_empty();
+    }
 
     let Some(&(best_score, best)) = candidates.first() else {
         return nothing_found(store, answer, &query_text);
     };
+
     answer.also_matching = candidates
         .iter()
         .skip(1)
@@ -322,6 +321,85 @@ fn answer_question(
         .collect();
     compose(&mut answer, best);
     Ok(answer)
+}
+
+/// Commitments for a question, best first: BM25 over the commitment
+/// records, weighted by how much of the question each covers, doubled when
+/// a figure in the question is the commitment's target.
+fn retrieve<'a>(
+    store: &'a Store,
+    query_text: &str,
+    question_terms: &[String],
+    figures: &[crate::model::Figure],
+) -> Result<Vec<(f64, &'a Commitment)>, AskError> {
+    let mut candidates: Vec<(f64, &Commitment)> = Vec::new();
+    for (score, commitment) in store.search_commitments(query_text, 20)? {
+        let covered = coverage(question_terms, commitment);
+        if covered < 0.5 && !question_terms.is_empty() {
+            continue;
+        }
+        let mut score = f64::from(score) * (0.5 + covered);
+        if let Some(target) = &commitment.target
+            && figures.iter().any(|figure| {
+                figure.unit == target.unit && (figure.value - target.value).abs() < 1e-6
+            })
+        {
+            score *= 2.0;
+        }
+        candidates.push((score, commitment));
+    }
+    candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(candidates)
+}
+
+/// Replaces words the index does not know with a known word one or two
+/// edits away ("northen" -> "northern").
+pub fn correct_spelling(store: &Store, question: &str) -> String {
+    let vocabulary = store.vocabulary();
+    let mut out = Vec::new();
+    for word in question.split_whitespace() {
+        let bare: String = word
+            .chars()
+            .filter(|ch| ch.is_alphabetic())
+            .collect::<String>()
+            .to_lowercase();
+        let length = bare.chars().count();
+        if length < 5 || vocabulary.contains(&bare) || crate::lexicon::is_stop_word(&bare) {
+            out.push(word.to_string());
+            continue;
+        }
+        let allowed = if length >= 8 { 2 } else { 1 };
+        let best = vocabulary
+            .iter()
+            .filter(|known| known.len().abs_diff(bare.len()) <= allowed)
+            .map(|known| (edit_distance(&bare, known), known))
+            .filter(|(distance, _)| *distance <= allowed)
+            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+        match best {
+            Some((_, known)) => out.push(known.clone()),
+            None => out.push(word.to_string()),
+        }
+    }
+    out.join(" ")
+}
+
+/// Levenshtein distance.
+pub fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, left_char) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, right_char) in right.iter().enumerate() {
+            let cost = usize::from(left_char != *right_char);
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
+        }
+        previous = current;
+    }
+    previous[right.len()]
 }
 
 fn empty_answer(question: &str, intent: Intent) -> Answer {
@@ -488,10 +566,21 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
     if independent.is_none() && government.is_some() {
         sentences.push("No independent assessment was found.".into());
     }
-    // further evidence, newest first, up to five citations in all
+    // further evidence, newest first, up to five citations in all; only
+    // findings that say something about delivery and are firmly linked
+    let strongest = commitment
+        .assessments
+        .iter()
+        .map(|a| a.link_score)
+        .fold(0.0, f64::max);
     for assessment in &commitment.assessments {
         if citations.len() >= 5 {
             break;
+        }
+        if assessment.link_score < strongest * 0.6
+            || (assessment.stance.is_none() && assessment.grade.is_none())
+        {
+            continue;
         }
         let role = if assessment.independent {
             "independent"

@@ -409,6 +409,7 @@ pub struct Store {
     pub as_of: String,
     pub documents: usize,
     conversation_key: Vec<u8>,
+    vocabulary: std::sync::OnceLock<std::collections::HashSet<String>>,
 }
 
 impl Store {
@@ -463,6 +464,7 @@ impl Store {
             as_of,
             documents,
             conversation_key,
+            vocabulary: std::sync::OnceLock::new(),
         })
     }
 
@@ -641,6 +643,48 @@ impl Store {
             });
         }
         Ok(found)
+    }
+
+    /// The words of the commitments and of the titles and assessors of
+    /// their evidence: what a question's words are corrected towards.
+    pub fn vocabulary(&self) -> &std::collections::HashSet<String> {
+        self.vocabulary.get_or_init(|| {
+            let mut words = std::collections::HashSet::new();
+            for commitment in &self.commitments {
+                let texts = std::iter::once(commitment.text.as_str())
+                    .chain(commitment.sources.iter().map(|s| s.title.as_str()))
+                    .chain(
+                        commitment
+                            .assessments
+                            .iter()
+                            .map(|a| a.citation.title.as_str()),
+                    )
+                    .chain(
+                        commitment
+                            .assessments
+                            .iter()
+                            .map(|a| a.citation.quote.as_str()),
+                    );
+                for text in texts {
+                    words.extend(
+                        crate::lexicon::words(text)
+                            .into_iter()
+                            .filter(|w| w.chars().all(char::is_alphabetic)),
+                    );
+                }
+            }
+            for set in crate::lexicon::SYNONYMS.iter() {
+                for phrase in &set.phrases {
+                    words.extend(
+                        phrase
+                            .split(' ')
+                            .filter(|w| w.chars().all(char::is_alphabetic))
+                            .map(str::to_string),
+                    );
+                }
+            }
+            words
+        })
     }
 
     /// The key that signs conversation tokens.
