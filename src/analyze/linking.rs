@@ -2,14 +2,14 @@
 //! words weighted by rarity, by shared targets and figures, and by dates.
 //! A link never rests on one common word.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::lexicon::content_terms;
 use crate::model::{Figure, Unit};
 
 /// What a commitment is about, for matching.
 pub struct CommitmentProfile {
-    pub terms: HashSet<String>,
+    pub terms: BTreeSet<String>,
     pub target: Option<Figure>,
     pub made: Option<String>,
 }
@@ -17,7 +17,7 @@ pub struct CommitmentProfile {
 /// What an assessment talks about, with weights: its own sentence counts
 /// most, then its paragraph, then the headings and title above it.
 pub struct AssessmentProfile {
-    pub terms: HashMap<String, f64>,
+    pub terms: BTreeMap<String, f64>,
     pub figures: Vec<Figure>,
     pub date: Option<String>,
 }
@@ -28,7 +28,7 @@ impl AssessmentProfile {
         figures: Vec<Figure>,
         date: Option<String>,
     ) -> AssessmentProfile {
-        let mut terms: HashMap<String, f64> = HashMap::new();
+        let mut terms: BTreeMap<String, f64> = BTreeMap::new();
         for (text, weight) in layers {
             for term in content_terms(text) {
                 let entry = terms.entry(term).or_insert(0.0);

@@ -52,6 +52,7 @@ pub fn citation(document: &Document, paragraph: usize, quote: &str) -> Citation 
             .map(|p| p.anchor.clone())
             .unwrap_or_default(),
         quote: quote.to_string(),
+        illustrative: document.illustrative,
     }
 }
 

@@ -88,6 +88,7 @@ pub struct AnswerCitation {
     pub captured: String,
     /// `commitment`, `government` or `independent`.
     pub role: String,
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,6 +159,7 @@ fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation
         permalink: format!("/documents/{}#{}", citation.doc_id, citation.paragraph),
         captured: citation.captured.clone(),
         role: role.to_string(),
+        illustrative: citation.illustrative,
     }
 }
 

@@ -382,6 +382,8 @@ pub struct SearchHit {
     pub snippet: String,
     /// The paragraph the snippet comes from.
     pub anchor: Option<String>,
+    /// True for the bundled demo corpus's documents.
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -554,6 +556,7 @@ impl Store {
                 snippet.to_html()
             };
             hits.push(SearchHit {
+                illustrative: document.illustrative,
                 id: document.id,
                 url: document.url,
                 title: document.title,

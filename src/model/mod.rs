@@ -239,6 +239,9 @@ pub struct Citation {
     pub captured: String,
     pub paragraph: String,
     pub quote: String,
+    /// True for the bundled demo corpus's documents.
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

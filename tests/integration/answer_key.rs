@@ -158,3 +158,37 @@ fn explain_demo_commitments() {
         }
     }
 }
+
+/// Building the index twice gives the same documents, commitments, ids and
+/// verdicts: rebuilding is safe and permalinks survive it.
+#[test]
+fn rebuilding_the_index_gives_the_same_result() {
+    use pledgewatch::index::{Store, build};
+    let first_dir = crate::support::scratch("rebuild-a").join("index");
+    let second_dir = crate::support::scratch("rebuild-b").join("index");
+    build(&crate::support::corpus_dir(), &first_dir, None, false).expect("first build");
+    build(&crate::support::corpus_dir(), &second_dir, None, false).expect("second build");
+    // and once more over the first, replacing it in place
+    build(&crate::support::corpus_dir(), &first_dir, None, false).expect("rebuild in place");
+    let first = Store::open(&first_dir).expect("open first");
+    let second = Store::open(&second_dir).expect("open second");
+    assert_eq!(first.documents, second.documents);
+    let json = |store: &Store| serde_json::to_string(&store.commitments).expect("serialise");
+    let (a, b) = (json(&first), json(&second));
+    if a != b {
+        let position = a
+            .bytes()
+            .zip(b.bytes())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        panic!(
+            "differ at {position}: {:?} vs {:?}",
+            &a[position.saturating_sub(200)..(position + 100).min(a.len())],
+            &b[position.saturating_sub(200)..(position + 100).min(b.len())]
+        );
+    }
+    let results = |store: &Store| {
+        serde_json::to_string(&store.search("nhs app", 1).expect("search")).expect("serialise")
+    };
+    assert_eq!(results(&first), results(&second));
+}

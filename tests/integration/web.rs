@@ -84,6 +84,10 @@ async fn ask_answers_the_nhs_app_question_with_a_quoted_citation() {
             document.url
         );
         assert_eq!(citation["url"], document.url);
+        assert_eq!(
+            citation["illustrative"], true,
+            "demo citations are marked illustrative"
+        );
         for field in ["title", "publisher", "published", "paragraph", "captured"] {
             assert!(citation.get(field).is_some(), "citation lacks {field}");
         }
@@ -113,6 +117,10 @@ async fn search_pages_and_api_highlight_matches() {
     assert_eq!(status, StatusCode::OK);
     assert!(body["total"].as_u64().unwrap_or(0) > 0);
     let hit = &body["hits"][0];
+    assert_eq!(
+        hit["illustrative"], true,
+        "demo documents are marked illustrative"
+    );
     for field in [
         "id",
         "url",
