@@ -16,4 +16,5 @@ pub mod extract;
 pub mod index;
 pub mod lexicon;
 pub mod model;
+pub mod synth;
 pub mod web;

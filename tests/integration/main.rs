@@ -2,5 +2,6 @@
 
 mod answer_key;
 mod crawl;
+mod server;
 mod support;
 mod web;
