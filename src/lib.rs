@@ -17,4 +17,5 @@ pub mod extract;
 pub mod index;
 pub mod lexicon;
 pub mod model;
+pub mod synth;
 pub mod web;

@@ -136,6 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 corpus,
                 max_pages,
                 dry_run,
+                progress_bar: std::io::stderr().is_terminal(),
             };
             let summary = pledgewatch::crawl::run(&options)?;
             say!(

@@ -24,6 +24,9 @@ use crate::extract::Capture;
 pub enum WarcError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The record at an offset is missing, truncated or fails its digest.
+    #[error("record at {offset}: {reason}")]
+    BadRecord { offset: u64, reason: String },
 }
 
 /// The head of one record, as [`scan`] lists it.
@@ -277,12 +280,17 @@ fn parse_records(
                     ));
                     return;
                 }
+                let block = &data[position + block_start..position + end];
+                position += end;
+                if let Err(reason) = check_block_digest(&headers, block) {
+                    problems.push(format!("record at {offset}: {reason}"));
+                    continue;
+                }
                 records.push(Record {
                     headers,
-                    block: data[position + block_start..position + end].to_vec(),
+                    block: block.to_vec(),
                     offset,
                 });
-                position += end;
             }
             Err(reason) => {
                 problems.push(format!("record at {offset}: {reason}"));
@@ -294,6 +302,98 @@ fn parse_records(
         }
     }
 }
+
+/// A record whose `WARC-Block-Digest` (SHA-1) does not match its block is
+/// damaged and must not be read as valid. Other algorithms are not checked.
+fn check_block_digest(headers: &[(String, String)], block: &[u8]) -> Result<(), String> {
+    let Some(declared) = header(headers, "WARC-Block-Digest").map(normalise_digest) else {
+        return Ok(());
+    };
+    if !declared.starts_with("sha1:") {
+        return Ok(());
+    }
+    let actual = sha1_digest(block);
+    if declared.eq_ignore_ascii_case(&actual) {
+        Ok(())
+    } else {
+        Err(format!("block digest mismatch ({declared} != {actual})"))
+    }
+}
+
+/// One response record, read back from where the crawl state says it is.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub record_id: Option<String>,
+    /// `WARC-Payload-Digest` as written.
+    pub payload_digest: Option<String>,
+    /// The capture; `location` is the offset.
+    pub capture: Capture,
+}
+
+/// Reads the `response` record at `offset` (the start of its gzip member
+/// in a `.warc.gz`, of the record in a plain `.warc`), checking its block
+/// and payload digests.
+pub fn read_response_at(path: &Path, offset: u64) -> Result<StoredResponse, WarcError> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    let bad = |reason: String| WarcError::BadRecord { offset, reason };
+    let mut file = File::open(path)?;
+    let length = file.metadata()?.len();
+    if offset >= length {
+        return Err(bad(format!("past the end of the file ({length} bytes)")));
+    }
+    file.seek(SeekFrom::Start(offset))?;
+    let mut magic = [0u8; 2];
+    file.read_exact(&mut magic)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut data = Vec::new();
+    if magic == [0x1f, 0x8b] {
+        // One member only: GzDecoder stops at the end of the first member.
+        flate2::bufread::GzDecoder::new(BufReader::new(file))
+            .take(MAX_RECORD_BYTES)
+            .read_to_end(&mut data)
+            .map_err(|error| bad(format!("gzip: {error}")))?;
+    } else {
+        file.take(MAX_RECORD_BYTES).read_to_end(&mut data)?;
+    }
+    let (headers, block_start, block_length) = parse_record(&data).map_err(bad)?;
+    let block = data
+        .get(block_start..block_start + block_length)
+        .ok_or_else(|| bad("truncated".into()))?;
+    check_block_digest(&headers, block).map_err(bad)?;
+    let kind = header(&headers, "WARC-Type").unwrap_or("");
+    if !kind.eq_ignore_ascii_case("response") {
+        return Err(bad(format!("a {kind} record, not a response")));
+    }
+    let url = header(&headers, "WARC-Target-URI")
+        .map(clean_uri)
+        .ok_or_else(|| bad("no WARC-Target-URI".into()))?;
+    let http = parse_http_response(block).ok_or_else(|| bad("not an HTTP response".into()))?;
+    let raw = &block[http.body_offset..];
+    let payload_digest = header(&headers, "WARC-Payload-Digest").map(normalise_digest);
+    if let Some(declared) = &payload_digest
+        && declared.starts_with("sha1:")
+        && !declared.eq_ignore_ascii_case(&sha1_digest(&dechunk_if_needed(&http.headers, raw)))
+    {
+        return Err(bad("payload digest mismatch".into()));
+    }
+    let body = decode_body(&http.headers, raw).map_err(bad)?;
+    let date = header(&headers, "WARC-Date").unwrap_or("").to_string();
+    Ok(StoredResponse {
+        record_id: header(&headers, "WARC-Record-ID").map(str::to_string),
+        payload_digest,
+        capture: Capture {
+            url,
+            content_type: header(&http.headers, "Content-Type").map(str::to_string),
+            body,
+            captured: date_only(&date),
+            location: offset.to_string(),
+            illustrative: false,
+        },
+    })
+}
+
+/// Largest decompressed record [`read_response_at`] reads.
+const MAX_RECORD_BYTES: u64 = (crate::crawl::MAX_BODY as u64) + (1 << 20);
 
 /// The headers, where the block starts and its length.
 type RecordStart = (Vec<(String, String)>, usize, usize);

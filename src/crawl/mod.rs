@@ -10,6 +10,7 @@
 
 pub mod fetch;
 pub mod links;
+pub mod progress;
 pub mod robots;
 pub mod state;
 
@@ -35,7 +36,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// A WARC file is closed and a new one started past this size.
 const MAX_WARC_BYTES: u64 = 1 << 30;
-const PROGRESS_EVERY: usize = 25;
 const DOCUMENT_EXTENSIONS: &[&str] = &[
     "pdf", "odt", "ods", "docx", "doc", "xlsx", "csv", "json", "txt",
 ];
@@ -59,6 +59,8 @@ pub struct CrawlOptions {
     pub corpus: PathBuf,
     pub max_pages: Option<usize>,
     pub dry_run: bool,
+    /// Draw a progress bar (on a terminal) instead of periodic log lines.
+    pub progress_bar: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -257,7 +259,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         source,
     })?;
     let state_path = crawl_directory.join("state.json");
-    let state = State::load(&state_path).map_err(|source| CrawlError::Io {
+    let state = State::open(&state_path).map_err(|source| CrawlError::Io {
         path: state_path.clone(),
         source,
     })?;
@@ -285,6 +287,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         file,
     };
     crawler.seed();
+    let mut progress = progress::Progress::new(options.progress_bar);
     while let Some(item) = crawler.queue.pop_front() {
         let is_page = matches!(item.kind, ItemKind::Page { .. } | ItemKind::Document);
         if is_page && max_pages.is_some_and(|max| crawler.attempted >= max) {
@@ -292,21 +295,24 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
             break;
         }
         crawler.process(item)?;
-        if is_page && crawler.attempted > 0 && crawler.attempted.is_multiple_of(PROGRESS_EVERY) {
-            let s = &crawler.summary;
-            info!(
-                pages = crawler.attempted,
-                fetched = s.fetched,
-                unchanged = s.unchanged,
-                errors = s.errors,
-                queued = crawler.queue.len(),
-                "crawling"
-            );
-        }
+        progress.update(&progress::Snapshot {
+            pages: crawler.attempted,
+            queued: crawler.queue.len(),
+            hosts: crawler.hosts.len(),
+            summary: &crawler.summary,
+        });
     }
+    progress.finish();
     if let Some(writer) = crawler.writer.as_mut() {
         writer.sync()?;
     }
+    crawler
+        .state
+        .save(&crawler.state_path)
+        .map_err(|source| CrawlError::Io {
+            path: crawler.state_path.clone(),
+            source,
+        })?;
     let s = &crawler.summary;
     info!(
         fetched = s.fetched,
@@ -699,6 +705,10 @@ impl Crawler<'_> {
                 warc::PROFILE_NOT_MODIFIED,
             )?;
             self.summary.unchanged += 1;
+            // The queue is not saved: links first found on this page may
+            // not have been fetched before an earlier crawl stopped, so
+            // they are found again from the archived copy.
+            self.follow_links_of_earlier_capture(&item, &previous);
         } else if response.status == 200 {
             if !content_type_allowed(content_type.as_deref()) {
                 info!(url = %url, content_type = ?content_type, "content type not archived");
@@ -724,8 +734,10 @@ impl Crawler<'_> {
                     self.summary.bytes += response.body.len() as u64;
                 }
             }
-            if is_html(content_type.as_deref()) {
-                self.follow_links(&item, &response);
+            if is_html(content_type.as_deref())
+                && let Ok(body) = warc::decode_body(&response.headers, &response.body)
+            {
+                self.follow_links(&item, &String::from_utf8_lossy(&body));
             }
         } else {
             warn!(url = %url, status = response.status, "fetch failed");
@@ -734,12 +746,23 @@ impl Crawler<'_> {
         self.save_state(url, entry)
     }
 
-    fn follow_links(&mut self, item: &Item, response: &Response) {
-        let Ok(body) = warc::decode_body(&response.headers, &response.body) else {
+    fn follow_links_of_earlier_capture(&mut self, item: &Item, previous: &UrlState) {
+        let (Some(file), Some(offset)) = (&previous.warc_file, previous.warc_offset) else {
             return;
         };
-        let html = String::from_utf8_lossy(&body);
-        for link in links::html_links(&html, &item.url) {
+        match warc::read_response_at(&self.options.corpus.join(file), offset) {
+            Ok(stored) if is_html(stored.capture.content_type.as_deref()) => {
+                self.follow_links(item, &String::from_utf8_lossy(&stored.capture.body));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                warn!(url = %item.url, file = %file, error = %error, "earlier capture unreadable: links not followed");
+            }
+        }
+    }
+
+    fn follow_links(&mut self, item: &Item, html: &str) {
+        for link in links::html_links(html, &item.url) {
             let Some(link) = normalise(link) else {
                 continue;
             };
@@ -768,9 +791,8 @@ impl Crawler<'_> {
     }
 
     fn save_state(&mut self, url: String, entry: UrlState) -> Result<(), CrawlError> {
-        self.state.urls.insert(url, entry);
         self.state
-            .save(&self.state_path)
+            .record(&self.state_path, url, entry)
             .map_err(|source| CrawlError::Io {
                 path: self.state_path.clone(),
                 source,

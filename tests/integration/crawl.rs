@@ -1,15 +1,16 @@
 //! The crawl stage against a real HTTP server on loopback serving the demo
 //! site, reached through `[crawl.resolve]`.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use pledgewatch::corpus::warc;
+use pledgewatch::crawl::state::State;
 use pledgewatch::crawl::{self, CrawlOptions};
+
+use crate::server::{SiteOptions, SiteServer};
 
 fn site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,94 +27,45 @@ fn test_sitemap() -> String {
     )
 }
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, extension)| extension) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("json") => "application/json",
-        Some("pdf") => "application/pdf",
-        Some("xml") => "application/xml",
-        _ => "text/plain",
-    }
+/// The demo site with the test sitemap; `/search` is not there.
+fn serve_site(sitemap: String, delay: Duration) -> SiteServer {
+    SiteServer::start(SiteOptions {
+        root: site(),
+        replace: HashMap::from([("/sitemap.xml".to_string(), sitemap.into_bytes())]),
+        hidden: vec!["/search".into()],
+        delay,
+        log_requests: true,
+    })
 }
 
-/// A tiny HTTP/1.1 server: one request per connection, ETags, chunked JSON.
-fn serve(log: Arc<Mutex<Vec<String>>>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let _ = respond(stream, &log);
-        }
-    });
-    port
+fn sitemap_urls(sitemap: &str) -> Vec<String> {
+    sitemap
+        .lines()
+        .filter_map(|line| {
+            Some(
+                line.split_once("<loc>")?
+                    .1
+                    .split_once("</loc>")?
+                    .0
+                    .to_string(),
+            )
+        })
+        .collect()
 }
 
-fn respond(stream: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut if_none_match = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("if-none-match")
-        {
-            if_none_match = Some(value.trim().to_string());
-        }
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
-    log.lock().unwrap().push(target.clone());
-    let path = target.split('?').next().unwrap_or("/");
-    let body = if path == "/sitemap.xml" {
-        Some(test_sitemap().into_bytes())
-    } else if path.contains("..") || path.starts_with("/search") {
-        None
-    } else {
-        std::fs::read(site().join(path.trim_start_matches('/'))).ok()
-    };
-    let mut stream = stream;
-    let Some(body) = body else {
-        return stream.write_all(
-            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        );
-    };
-    let mut hasher = DefaultHasher::new();
-    body.hash(&mut hasher);
-    let etag = format!("\"{:x}\"", hasher.finish());
-    if if_none_match.as_deref() == Some(etag.as_str()) {
-        return stream.write_all(
-            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        );
-    }
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nETag: {etag}\r\nConnection: close\r\n",
-        content_type(path)
-    );
-    if path.ends_with(".json") {
-        // Chunked, in two chunks, to exercise de-chunking.
-        let (first, second) = body.split_at(body.len() / 2);
-        let mut out = format!("{head}Transfer-Encoding: chunked\r\n\r\n").into_bytes();
-        for chunk in [first, second] {
-            if !chunk.is_empty() {
-                out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-                out.extend_from_slice(chunk);
-                out.extend_from_slice(b"\r\n");
-            }
-        }
-        out.extend_from_slice(b"0\r\n\r\n");
-        stream.write_all(&out)
-    } else {
-        stream.write_all(format!("{head}Content-Length: {}\r\n\r\n", body.len()).as_bytes())?;
-        stream.write_all(&body)
-    }
+fn site_file(url: &str) -> Vec<u8> {
+    let path = url.trim_start_matches("https://pledgewatch.example/");
+    std::fs::read(site().join(path)).unwrap_or_else(|error| panic!("{url}: {error}"))
+}
+
+fn write_sources(path: &Path, port: u16, requests_per_second: f64) {
+    std::fs::write(
+        path,
+        format!(
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = {requests_per_second:?}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
+        ),
+    )
+    .unwrap();
 }
 
 fn warc_files(corpus: &Path) -> Vec<PathBuf> {
@@ -127,38 +79,21 @@ fn warc_files(corpus: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn crawls_the_demo_site_through_its_sitemap() {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let port = serve(log.clone());
+    let server = serve_site(test_sitemap(), Duration::ZERO);
     let work = tempfile::tempdir().unwrap();
     let sources = work.path().join("sources.toml");
-    std::fs::write(
-        &sources,
-        format!(
-            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = 1000.0\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
-        ),
-    )
-    .unwrap();
+    write_sources(&sources, server.port, 1000.0);
     let corpus = work.path().join("corpus");
     let options = CrawlOptions {
         sources,
         corpus: corpus.clone(),
         max_pages: None,
         dry_run: false,
+        progress_bar: false,
     };
 
     let sitemap = std::fs::read_to_string(site().join("sitemap.xml")).unwrap();
-    let expected: Vec<String> = sitemap
-        .lines()
-        .filter_map(|line| {
-            Some(
-                line.split_once("<loc>")?
-                    .1
-                    .split_once("</loc>")?
-                    .0
-                    .to_string(),
-            )
-        })
-        .collect();
+    let expected = sitemap_urls(&sitemap);
     assert!(expected.len() > 10);
 
     let first = crawl::run(&options).unwrap();
@@ -166,8 +101,8 @@ fn crawls_the_demo_site_through_its_sitemap() {
     assert_eq!(first.errors, 0, "{first:?}");
     assert_eq!(first.skipped, 1, "the disallowed /search URL: {first:?}");
     assert!(
-        !log.lock()
-            .unwrap()
+        !server
+            .requests()
             .iter()
             .any(|target| target.starts_with("/search")),
         "a disallowed URL was requested"
@@ -183,12 +118,7 @@ fn crawls_the_demo_site_through_its_sitemap() {
             .iter()
             .find(|capture| &capture.url == url)
             .unwrap_or_else(|| panic!("{url} not captured"));
-        let path = url.trim_start_matches("https://pledgewatch.example/");
-        assert_eq!(
-            capture.body,
-            std::fs::read(site().join(path)).unwrap(),
-            "{url}"
-        );
+        assert_eq!(capture.body, site_file(url), "{url}");
         assert!(!capture.illustrative);
         assert_eq!(capture.captured.len(), 10);
     }
@@ -217,9 +147,13 @@ fn crawls_the_demo_site_through_its_sitemap() {
     // The corpus reads them through the crawl directory.
     let (all, skipped) = pledgewatch::corpus::captures(&corpus).unwrap();
     assert_eq!(all.len(), expected.len(), "{skipped:?}");
+    // Standard tools read both files: responses, requests and revisits.
+    for file in &files {
+        warcio_accepts(file);
+    }
     assert!(
-        !log.lock()
-            .unwrap()
+        !server
+            .requests()
             .iter()
             .any(|target| target.starts_with("/search"))
     );
@@ -239,6 +173,7 @@ fn dry_run_and_bad_user_agent() {
         corpus: work.path().join("corpus"),
         max_pages: Some(3),
         dry_run: true,
+        progress_bar: false,
     };
     assert_eq!(
         crawl::run(&options).unwrap(),
@@ -247,4 +182,352 @@ fn dry_run_and_bad_user_agent() {
     assert!(!work.path().join("corpus").exists());
     std::fs::write(&sources, "[crawl]\nuser_agent = \"pledgewatch\"\n").unwrap();
     assert!(crawl::run(&options).is_err());
+}
+
+/// The `warcio` command line (through python3, which has no `-m warcio`) with these arguments, or `None` when warcio is not
+/// installed (the test is then skipped with a message).
+fn warcio(arguments: &[&str]) -> Option<std::process::Output> {
+    let available = Command::new("python3")
+        .args(["-c", "import warcio"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !available {
+        return None;
+    }
+    Some(
+        Command::new("python3")
+            .args([
+                "-c",
+                "import sys; from warcio.cli import main; main(sys.argv[1:])",
+            ])
+            .args(arguments)
+            .output()
+            .expect("run the warcio command line"),
+    )
+}
+
+/// `warcio check` (digests) and `warcio index` (every record parses) succeed.
+fn warcio_accepts(file: &Path) {
+    let path = file.to_str().unwrap();
+    let Some(check) = warcio(&["check", "-v", path]) else {
+        eprintln!(
+            "SKIPPED warcio checks: python3 module warcio not installed (pip install warcio; ./scripts/test does)"
+        );
+        return;
+    };
+    let check_output = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success(),
+        "warcio check {path} failed:\n{check_output}"
+    );
+    assert!(
+        !check_output.contains("digest failed"),
+        "warcio check {path}:\n{check_output}"
+    );
+    let index = warcio(&[
+        "index",
+        "-f",
+        "warc-type,warc-target-uri,length,offset",
+        path,
+    ])
+    .expect("warcio is installed");
+    let index_output = String::from_utf8_lossy(&index.stdout);
+    assert!(
+        index.status.success(),
+        "warcio index {path} failed:\n{index_output}{}",
+        String::from_utf8_lossy(&index.stderr)
+    );
+    let (heads, _) = warc::scan(file).unwrap();
+    assert_eq!(
+        index_output.lines().count(),
+        heads.len(),
+        "warcio index lists every record:\n{index_output}"
+    );
+}
+
+/// xorshift64*: the crash test's kill points, repeatable from the seed it prints.
+struct Xorshift(u64);
+
+impl Xorshift {
+    /// Spreads the seed's bits (splitmix64) so nearby seeds differ at once.
+    fn new(seed: u64) -> Xorshift {
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Xorshift((z ^ (z >> 31)) | 1)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound.max(1)
+    }
+}
+
+/// Runs the real binary, SIGKILLs it part-way at random points again and
+/// again, then lets one run finish, and checks the archive and the state.
+#[test]
+fn crawl_survives_sigkill_at_random_points() {
+    let seed = std::env::var("PLEDGEWATCH_CRASH_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("crash test seed {seed} (PLEDGEWATCH_CRASH_SEED={seed} repeats it)");
+    let mut random = Xorshift::new(seed);
+
+    // Without the PDFs in the sitemap, they are found only through the
+    // links of the NAO pages, and fetched last: a kill loses the queue.
+    let sitemap: String = test_sitemap()
+        .lines()
+        .filter(|line| !line.contains(".pdf<"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let pages = sitemap_urls(&sitemap);
+    let attachments: Vec<String> = sitemap_urls(&test_sitemap())
+        .into_iter()
+        .filter(|url| url.ends_with(".pdf"))
+        .collect();
+    assert!(!attachments.is_empty());
+    let server = serve_site(sitemap, Duration::from_millis(4));
+    let work = tempfile::tempdir().unwrap();
+    let sources = work.path().join("sources.toml");
+    write_sources(&sources, server.port, 500.0);
+    let corpus = work.path().join("corpus");
+    let crawl_command = || {
+        let mut command = Command::new(pledgewatch_binary());
+        command
+            .args(["crawl", "--sources"])
+            .arg(&sources)
+            .arg("--corpus")
+            .arg(&corpus)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    };
+    // robots.txt, the sitemap, the pages but the disallowed one, the PDFs.
+    let requests_per_run = 2 + (pages.len() - 1) + attachments.len();
+
+    let mut kills = 0;
+    let mut attempts = 0;
+    while kills < 6 {
+        attempts += 1;
+        assert!(attempts < 40, "could not kill the crawl part-way");
+        // The first kill falls among the PDFs, found on pages archived
+        // in this run; the others anywhere part-way.
+        let kill_after = if kills == 0 {
+            requests_per_run - attachments.len()
+                + random.below(attachments.len() as u64 - 1) as usize
+        } else {
+            3 + random.below(requests_per_run as u64 - 5) as usize
+        };
+        let requests_before = server.requests().len();
+        let mut child = crawl_command().spawn().expect("start pledgewatch crawl");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.requests().len() - requests_before < kill_after {
+            if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        // Somewhere while the response is awaited, archived or recorded.
+        std::thread::sleep(Duration::from_micros(random.below(8000)));
+        if child.try_wait().unwrap().is_some() {
+            continue; // finished before the kill point: not part-way
+        }
+        child.kill().expect("SIGKILL the crawl");
+        child.wait().unwrap();
+        kills += 1;
+        let served = server.requests().len() - requests_before;
+        eprintln!("kill {kills}: after request {served} of {requests_per_run}");
+        assert!(served < requests_per_run, "the crawl was not part-way");
+        // What a kill leaves must load.
+        State::load(&corpus.join("crawl").join("state.json")).expect("state loads after a kill");
+    }
+    // bounded: a crawl that never ends fails the test instead of hanging it
+    let mut final_run = crawl_command().spawn().expect("start the final crawl");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = final_run.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            final_run.kill().ok();
+            panic!("the final crawl did not finish within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the final crawl failed: {status}");
+
+    // Every page and attachment is captured, and every capture read back
+    // is exactly what the server sent: nothing torn is taken as valid.
+    let (captures, skipped) = pledgewatch::corpus::captures(&corpus).unwrap();
+    eprintln!(
+        "{} captures, {} problems reported: {skipped:?}",
+        captures.len(),
+        skipped.len()
+    );
+    let mut captured: BTreeMap<&str, usize> = BTreeMap::new();
+    for capture in &captures {
+        assert_eq!(capture.body, site_file(&capture.url), "{}", capture.url);
+        *captured.entry(capture.url.as_str()).or_default() += 1;
+    }
+    for url in pages.iter().chain(&attachments) {
+        if url.contains("/search") {
+            assert!(!captured.contains_key(url.as_str()));
+            continue;
+        }
+        assert!(captured.contains_key(url.as_str()), "{url} not captured");
+    }
+    // The last, uninterrupted run's file is whole.
+    let files = warc_files(&corpus);
+    let (_, problems) = warc::read_responses(files.last().unwrap()).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    warcio_accepts(files.last().unwrap());
+
+    // A kill rarely lands inside a write, so also cut a copy of the
+    // biggest file at random points: what precedes the cut reads back,
+    // the torn record is reported and never returned.
+    let biggest = files
+        .iter()
+        .max_by_key(|file| std::fs::metadata(file).unwrap().len())
+        .unwrap();
+    let whole = std::fs::read(biggest).unwrap();
+    let (all_captures, _) = warc::read_responses(biggest).unwrap();
+    for _ in 0..5 {
+        let cut = 1 + random.below(whole.len() as u64 - 1) as usize;
+        let torn = work.path().join("torn.warc.gz");
+        std::fs::write(&torn, &whole[..cut]).unwrap();
+        let (kept, problems) = warc::read_responses(&torn).unwrap();
+        for capture in &kept {
+            assert_eq!(capture.body, site_file(&capture.url), "cut at {cut}");
+        }
+        let whole_records = all_captures
+            .iter()
+            .filter(|capture| capture.location.parse::<usize>().is_ok_and(|at| at < cut))
+            .count();
+        assert!(kept.len() + 1 >= whole_records, "cut at {cut}");
+        assert!(kept.len() <= whole_records, "cut at {cut}");
+        let (heads, _) = warc::scan(&torn).unwrap();
+        let (whole_heads, _) = warc::scan(biggest).unwrap();
+        let on_boundary = whole_heads
+            .iter()
+            .any(|head| head.offset == cut.to_string());
+        if heads.len() < whole_heads.len() && !on_boundary {
+            assert!(!problems.is_empty(), "cut at {cut}: torn tail not reported");
+        }
+    }
+
+    // Every state entry points at a good capture of its own URL.
+    let state_path = corpus.join("crawl").join("state.json");
+    let state = State::load(&state_path).unwrap();
+    assert_eq!(
+        std::fs::metadata(pledgewatch::crawl::state::journal_path(&state_path))
+            .map(|metadata| metadata.len())
+            .unwrap_or(0),
+        0,
+        "a finished crawl folds its journal into the snapshot"
+    );
+    for url in pages.iter().chain(&attachments) {
+        if url.contains("/search") {
+            continue;
+        }
+        let entry = state
+            .urls
+            .get(url)
+            .unwrap_or_else(|| panic!("no state for {url}"));
+        assert!(entry.payload_digest.is_some(), "{url}: {entry:?}");
+    }
+    for (url, entry) in &state.urls {
+        let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset) else {
+            assert!(entry.payload_digest.is_none(), "{url}: {entry:?}");
+            continue;
+        };
+        let stored = warc::read_response_at(&corpus.join(file), offset)
+            .unwrap_or_else(|error| panic!("{url}: state points at {file}#{offset}: {error}"));
+        assert_eq!(&stored.capture.url, url);
+        assert_eq!(stored.record_id, entry.record_id, "{url}");
+        assert_eq!(stored.payload_digest, entry.payload_digest, "{url}");
+        assert_eq!(stored.capture.body, site_file(url), "{url}");
+    }
+}
+
+/// Crawling the demo site and indexing the crawl alone gives the same
+/// documents and commitments as indexing the bundled files.
+#[test]
+fn indexing_a_crawl_matches_indexing_the_bundled_site() {
+    let server = serve_site(test_sitemap(), Duration::ZERO);
+    let work = tempfile::tempdir().unwrap();
+    let sources = work.path().join("sources.toml");
+    write_sources(&sources, server.port, 1000.0);
+    let crawled = work.path().join("crawled");
+    crawl::run(&CrawlOptions {
+        sources,
+        corpus: crawled.clone(),
+        max_pages: None,
+        dry_run: false,
+        progress_bar: false,
+    })
+    .unwrap();
+    assert!(!crawled.join("site.toml").exists());
+    let crawled_index = work.path().join("crawled-index");
+    let report = pledgewatch::index::build(&crawled, &crawled_index, None, false).unwrap();
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    let crawled_store = pledgewatch::index::Store::open(&crawled_index).unwrap();
+    let bundled_store = crate::support::demo_store();
+
+    let (bundled_captures, _) =
+        pledgewatch::corpus::captures(&crate::support::corpus_dir()).unwrap();
+    let mut documents = 0;
+    for capture in &bundled_captures {
+        let Ok(document) = pledgewatch::extract::extract(capture) else {
+            continue;
+        };
+        let bundled = bundled_store.document(&document.id).unwrap().unwrap();
+        let crawled = crawled_store
+            .document(&document.id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{} not in the crawled index", document.url));
+        assert_eq!(crawled.url, bundled.url);
+        assert_eq!(crawled.title, bundled.title, "{}", bundled.url);
+        documents += 1;
+    }
+    assert!(documents > 10);
+    assert_eq!(crawled_store.documents, bundled_store.documents);
+
+    let verdicts = |store: &pledgewatch::index::Store| -> BTreeMap<String, String> {
+        store
+            .commitments
+            .iter()
+            .map(|commitment| {
+                (
+                    commitment.id.clone(),
+                    commitment.verdict.status.as_str().to_string(),
+                )
+            })
+            .collect()
+    };
+    let bundled_verdicts = verdicts(&bundled_store);
+    assert!(!bundled_verdicts.is_empty());
+    assert_eq!(verdicts(&crawled_store), bundled_verdicts);
+    assert_eq!(crawled_store.as_of, bundled_store.as_of);
+}
+
+/// The `pledgewatch` binary: `PLEDGEWATCH_BIN` if set, else Cargo's. Set it
+/// when several worktrees share one target folder, where Cargo's copy may
+/// be another checkout's build.
+fn pledgewatch_binary() -> std::path::PathBuf {
+    std::env::var_os("PLEDGEWATCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_pledgewatch").into())
 }

@@ -3,5 +3,6 @@
 mod answer_key;
 mod crawl;
 mod eval;
+mod server;
 mod support;
 mod web;
