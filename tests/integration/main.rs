@@ -2,5 +2,7 @@
 
 mod answer_key;
 mod crawl;
+mod extract;
+mod extract_fuzz;
 mod support;
 mod web;
