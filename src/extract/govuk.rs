@@ -95,7 +95,7 @@ pub fn extract_content_item(capture: &Capture, item: &Value) -> Document {
             }
         }
     }
-    let change_history = item
+    let change_history: Vec<Change> = item
         .pointer("/details/change_history")
         .and_then(Value::as_array)
         .map(|entries| {
@@ -110,9 +110,18 @@ pub fn extract_content_item(capture: &Capture, item: &Value) -> Document {
                 .collect()
         })
         .unwrap_or_default();
+    // withdrawn and older items lack `first_published_at`; their first
+    // public date is in `details` or, failing that, the oldest change note
+    let first_change = change_history
+        .iter()
+        .map(|change: &Change| change.date.clone())
+        .min();
     let published = text(item, "/first_published_at")
         .and_then(|at| parse_date(&at))
+        .or_else(|| text(item, "/details/first_public_at").and_then(|at| parse_date(&at)))
+        .or_else(|| text(item, "/details/public_timestamp").and_then(|at| parse_date(&at)))
         .or_else(|| text(item, "/details/delivered_on").and_then(|at| parse_date(&at)))
+        .or(first_change)
         .or_else(|| text(item, "/public_updated_at").and_then(|at| parse_date(&at)));
     let updated = text(item, "/public_updated_at")
         .and_then(|at| parse_date(&at))

@@ -7,6 +7,7 @@
 //! Dublin Core and Open Graph meta tags, and `<time>` elements.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Node, Selector};
 
@@ -54,9 +55,18 @@ fn sniff_meta_charset(body: &[u8]) -> Option<String> {
     (!label.is_empty()).then_some(label)
 }
 
+/// A selector compiled once, on first use.
+macro_rules! selector {
+    ($css:expr) => {{
+        static SELECTOR: LazyLock<Selector> =
+            LazyLock::new(|| Selector::parse($css).expect("static selector"));
+        &*SELECTOR
+    }};
+}
+
 const SKIPPED_TAGS: &[&str] = &[
     "script", "style", "noscript", "template", "svg", "form", "button", "iframe", "nav", "header",
-    "footer", "aside", "head", "select", "input", "textarea", "h1", "object", "canvas",
+    "footer", "aside", "head", "select", "input", "textarea", "object", "canvas",
 ];
 
 const SKIPPED_CLASSES: &[&str] = &[
@@ -74,7 +84,13 @@ const SKIPPED_CLASSES: &[&str] = &[
     "gem-c-title",
     "gem-c-lead-paragraph",
     "gem-c-notice",
+    "gem-c-important-metadata",
+    "gem-c-published-dates",
+    "gem-c-attachment",
     "app-c-published-dates",
+    "reversefootnote",
+    "table-of-contents",
+    "toc",
     "govuk-visually-hidden",
     "pledgewatch-illustrative",
     "report-meta",
@@ -148,13 +164,116 @@ fn is_skipped(element: ElementRef) -> bool {
     {
         return true;
     }
-    value
+    if value
         .classes()
         .any(|class| SKIPPED_CLASSES.contains(&class))
+    {
+        return true;
+    }
+    value.name() == "sup" && is_footnote_marker(element)
+}
+
+/// `<sup><a href="#fn1">1</a></sup>`: a footnote number would glue itself
+/// to the sentence ("in 2020–21.1") and read as part of a figure.
+fn is_footnote_marker(sup: ElementRef) -> bool {
+    sup.children().filter_map(ElementRef::wrap).any(|child| {
+        child.value().name() == "a"
+            && child
+                .value()
+                .attr("href")
+                .is_some_and(|href| href.starts_with('#'))
+    })
+}
+
+/// Past this depth the walker stops recursing and reads the rest of the
+/// subtree as one paragraph, so hostile nesting cannot overflow the stack.
+const MAX_DEPTH: usize = 128;
+
+/// A node's identity within its (immutable) tree: the address of its value.
+/// scraper does not re-export ego-tree's `NodeId`, and the address is as
+/// stable as the id while the tree is borrowed.
+fn node_key(node: ego_tree_node::NodeRef<'_>) -> usize {
+    std::ptr::from_ref(node.value()) as usize
+}
+
+mod ego_tree_node {
+    /// `ElementRef`'s underlying node type, named without depending on ego-tree.
+    pub type NodeRef<'a> = <scraper::ElementRef<'a> as std::ops::Deref>::Target;
+}
+
+/// The elements that contain a block element somewhere below them, found
+/// in one pass (asking each element in turn would be quadratic in depth).
+fn elements_with_block_descendants(root: ElementRef) -> HashSet<usize> {
+    let mut marked = HashSet::new();
+    for node in root.descendants() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if !is_block(element.name()) {
+            continue;
+        }
+        let mut ancestor = node.parent();
+        while let Some(current) = ancestor {
+            if !marked.insert(node_key(current)) {
+                break;
+            }
+            ancestor = current.parent();
+        }
+    }
+    marked
+}
+
+/// The text of an element up to its first block descendant: a heading's
+/// own words when an unclosed tag has pulled paragraphs into it.
+fn text_before_first_block(element: ElementRef) -> String {
+    let mut text = String::new();
+    for node in element.descendants().skip(1) {
+        match node.value() {
+            Node::Text(part) => {
+                let inside_skipped = node
+                    .ancestors()
+                    .take_while(|ancestor| ancestor.id() != element.id())
+                    .filter_map(ElementRef::wrap)
+                    .any(is_skipped);
+                if !inside_skipped {
+                    text.push_str(part);
+                }
+            }
+            Node::Element(child) if is_block(child.name()) => break,
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The text of a subtree without its skipped parts, iteratively.
+fn flat_text(element: ElementRef, buffer: &mut String) {
+    let mut stack = vec![*element];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(text) => buffer.push_str(text),
+            Node::Element(child_element) => {
+                let Some(child_ref) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                if is_skipped(child_ref) {
+                    continue;
+                }
+                if child_element.name() == "br" || is_block(child_element.name()) {
+                    buffer.push(' ');
+                }
+                // children in reverse so that they pop in document order
+                let children: Vec<_> = node.children().collect();
+                stack.extend(children.into_iter().rev());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Builds paragraphs from a content root.
 struct Walker {
+    block_holders: HashSet<usize>,
     paragraphs: Vec<Paragraph>,
     ratings: Vec<Rating>,
     headings: Vec<(usize, String)>,
@@ -163,8 +282,9 @@ struct Walker {
 }
 
 impl Walker {
-    fn new() -> Walker {
+    fn new(root: ElementRef) -> Walker {
         Walker {
+            block_holders: elements_with_block_descendants(root),
             paragraphs: Vec::new(),
             ratings: Vec::new(),
             headings: Vec::new(),
@@ -174,15 +294,32 @@ impl Walker {
     }
 
     fn visit(&mut self, element: ElementRef, depth: usize) {
-        if depth > 200 || is_skipped(element) {
+        if is_skipped(element) {
+            return;
+        }
+        if depth > MAX_DEPTH {
+            let mut buffer = String::new();
+            flat_text(element, &mut buffer);
+            self.flush(&mut buffer, element);
             return;
         }
         let name = element.value().name();
         if let Some(level) = heading_level(name) {
-            let text = clean_whitespace(&element.text().collect::<String>());
-            if !text.is_empty() {
+            // the page's h1 is its title, read apart from the paragraphs
+            let text = clean_whitespace(&text_before_first_block(element));
+            if level > 1 && !text.is_empty() {
                 self.headings.retain(|(existing, _)| *existing < level);
                 self.headings.push((level, text));
+            }
+            // an unclosed tag in a heading can pull the rest of the page into it
+            if self.block_holders.contains(&node_key(*element)) {
+                for child in element.children().filter_map(ElementRef::wrap) {
+                    if is_block(child.value().name())
+                        || self.block_holders.contains(&node_key(*child))
+                    {
+                        self.visit(child, depth + 1);
+                    }
+                }
             }
             return;
         }
@@ -204,11 +341,12 @@ impl Walker {
                     let child_name = child_element.name();
                     if child_name == "br" {
                         buffer.push(' ');
-                    } else if is_block(child_name) || has_block_descendant(child_ref, 0) {
+                    } else if is_block(child_name) || self.block_holders.contains(&node_key(child))
+                    {
                         self.flush(&mut buffer, element);
                         self.visit(child_ref, depth + 1);
                     } else {
-                        inline_text(child_ref, &mut buffer, 0);
+                        flat_text(child_ref, &mut buffer);
                     }
                 }
                 _ => {}
@@ -254,18 +392,22 @@ impl Walker {
     /// Tables become one paragraph a row; rows that carry grades become
     /// ratings too (the expert panel's tables: commitment -> grade per domain).
     fn table(&mut self, table: ElementRef) {
-        let row_selector = Selector::parse("tr").expect("static selector");
-        let cell_selector = Selector::parse("th, td").expect("static selector");
+        let row_selector = selector!("tr");
+        let cell_selector = selector!("th, td");
         let mut header: Vec<String> = Vec::new();
-        for row in table.select(&row_selector) {
+        for row in table.select(row_selector) {
             let cells: Vec<String> = row
-                .select(&cell_selector)
-                .map(|cell| clean_whitespace(&cell.text().collect::<String>()))
+                .select(cell_selector)
+                .map(|cell| {
+                    let mut text = String::new();
+                    flat_text(cell, &mut text);
+                    clean_whitespace(&text)
+                })
                 .collect();
             if cells.iter().all(String::is_empty) {
                 continue;
             }
-            let is_header_row = row.select(&cell_selector).all(|cell| {
+            let is_header_row = row.select(cell_selector).all(|cell| {
                 cell.value().name() == "th" && cell.value().attr("scope") != Some("row")
             });
             if header.is_empty() && is_header_row {
@@ -310,6 +452,10 @@ impl Walker {
 }
 
 fn describe_row(header: &[String], cells: &[String]) -> String {
+    // a row of one cell (a note spanning the table) is not a column of it
+    if cells.len() == 1 {
+        return cells[0].clone();
+    }
     let mut parts = Vec::new();
     for (column, cell) in cells.iter().enumerate() {
         if cell.is_empty() {
@@ -325,42 +471,13 @@ fn describe_row(header: &[String], cells: &[String]) -> String {
 
 fn heading_level(name: &str) -> Option<usize> {
     match name {
+        "h1" => Some(1),
         "h2" => Some(2),
         "h3" => Some(3),
         "h4" => Some(4),
         "h5" => Some(5),
         "h6" => Some(6),
         _ => None,
-    }
-}
-
-fn has_block_descendant(element: ElementRef, depth: usize) -> bool {
-    if depth > 50 {
-        return false;
-    }
-    element.children().any(|child| {
-        ElementRef::wrap(child).is_some_and(|child_ref| {
-            is_block(child_ref.value().name()) || has_block_descendant(child_ref, depth + 1)
-        })
-    })
-}
-
-fn inline_text(element: ElementRef, buffer: &mut String, depth: usize) {
-    if depth > 100 || is_skipped(element) {
-        return;
-    }
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => buffer.push_str(text),
-            Node::Element(child_element) => {
-                if child_element.name() == "br" {
-                    buffer.push(' ');
-                } else if let Some(child_ref) = ElementRef::wrap(child) {
-                    inline_text(child_ref, buffer, depth + 1);
-                }
-            }
-            _ => {}
-        }
     }
 }
 
@@ -396,19 +513,23 @@ fn numbered_id(id: &str) -> Option<u32> {
 /// Paragraphs of an HTML fragment (the body of an API item).
 pub fn fragment_paragraphs(html: &str) -> (Vec<Paragraph>, Vec<Rating>) {
     let fragment = Html::parse_fragment(html);
-    let mut walker = Walker::new();
+    let mut walker = Walker::new(fragment.root_element());
     walker.visit(fragment.root_element(), 0);
     (walker.paragraphs, walker.ratings)
 }
 
 /// Attachment links (PDF and other document files) in an HTML fragment or page.
 pub fn attachment_links(root: ElementRef, base: &str) -> Vec<String> {
-    let link_selector = Selector::parse("a[href]").expect("static selector");
     let mut links = Vec::new();
-    for link in root.select(&link_selector) {
+    for link in root.select(selector!("a[href]")) {
         let href = link.value().attr("href").unwrap_or_default();
         let declared = link.value().attr("type").unwrap_or_default();
-        if (is_document_file(href) || declared.contains("pdf"))
+        // GOV.UK's attachment component links HTML publications too
+        let is_attachment = link
+            .value()
+            .classes()
+            .any(|class| class == "gem-c-attachment__link");
+        if (is_document_file(href) || declared.contains("pdf") || is_attachment)
             && let Some(absolute) = absolute_url(base, href)
             && !links.contains(&absolute)
         {
@@ -441,8 +562,7 @@ struct JsonLd {
 }
 
 fn json_ld(page: &Html) -> JsonLd {
-    let selector =
-        Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector");
+    let selector = selector!(r#"script[type="application/ld+json"]"#);
     let mut found = JsonLd {
         kind: None,
         name: None,
@@ -450,7 +570,7 @@ fn json_ld(page: &Html) -> JsonLd {
         modified: None,
         publisher: None,
     };
-    for script in page.select(&selector) {
+    for script in page.select(selector) {
         let source: String = script.text().collect();
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&source) else {
             continue;
@@ -533,8 +653,8 @@ struct GovukMetadata {
 }
 
 fn govuk_metadata(page: &Html) -> GovukMetadata {
-    let term_selector = Selector::parse(".gem-c-metadata dt").expect("static selector");
-    let link_selector = Selector::parse("a").expect("static selector");
+    let term_selector = selector!(".gem-c-metadata dt, .gem-c-important-metadata dt");
+    let link_selector = selector!("a");
     let mut metadata = GovukMetadata {
         organisations: Vec::new(),
         people: Vec::new(),
@@ -542,7 +662,7 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
         updated: None,
         delivered: None,
     };
-    for term in page.select(&term_selector) {
+    for term in page.select(term_selector) {
         let label = clean_whitespace(&term.text().collect::<String>()).to_lowercase();
         let Some(definition) = term
             .next_siblings()
@@ -556,7 +676,7 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
             || label.starts_with("minister")
             || label.starts_with("speaker")
         {
-            for link in definition.select(&link_selector) {
+            for link in definition.select(link_selector) {
                 let name = clean_whitespace(&link.text().collect::<String>());
                 let href = link.value().attr("href").unwrap_or_default();
                 if name.is_empty() {
@@ -572,7 +692,7 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
                     metadata.organisations.push(name);
                 }
             }
-            if definition.select(&link_selector).next().is_none() && !value.is_empty() {
+            if definition.select(link_selector).next().is_none() && !value.is_empty() {
                 metadata.organisations.push(value.clone());
             }
         } else if label.starts_with("published") || label.starts_with("first published") {
@@ -586,17 +706,15 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
     metadata
 }
 
-fn select_text(page: &Html, selector: &str) -> Option<String> {
-    let selector = Selector::parse(selector).ok()?;
-    page.select(&selector)
-        .map(|element| clean_whitespace(&element.text().collect::<String>()))
+fn select_text(page: &Html, selector: &Selector) -> Option<String> {
+    page.select(selector)
+        .map(|element| clean_whitespace(&text_before_first_block(element)))
         .find(|text| !text.is_empty())
 }
 
 fn meta_map(page: &Html) -> HashMap<String, String> {
-    let selector = Selector::parse("meta[content]").expect("static selector");
     let mut map = HashMap::new();
-    for meta in page.select(&selector) {
+    for meta in page.select(selector!("meta[content]")) {
         let key = meta
             .value()
             .attr("name")
@@ -622,26 +740,37 @@ fn strip_site_suffix(title: &str) -> String {
     title.to_string()
 }
 
+const MAX_TITLE_BYTES: usize = 400;
+
 /// Extracts a document from an HTML page.
 pub fn extract_html(capture: &Capture) -> Document {
     let source = decode(&capture.body, capture.content_type.as_deref());
-    let page = Html::parse_document(&source);
+    let mut page = Html::parse_document(&source);
+    if let Some(repaired) = close_unclosed_title(&page, &source) {
+        page = Html::parse_document(&repaired);
+    }
     let meta = meta_map(&page);
     let ld = json_ld(&page);
     let govuk = govuk_metadata(&page);
 
-    let url = select_attr(&page, r#"link[rel="canonical"]"#, "href")
+    let url = select_attr(&page, selector!(r#"link[rel="canonical"]"#), "href")
         .and_then(|href| absolute_url(&capture.url, &href))
         .unwrap_or_else(|| capture.url.clone());
 
-    let title = select_text(&page, "main h1, [role=main] h1, #content h1, article h1")
-        .or_else(|| meta.get("og:title").cloned())
-        .or_else(|| ld.name.clone())
-        .or_else(|| select_text(&page, "h1"))
-        .or_else(|| select_text(&page, "title").map(|title| strip_site_suffix(&title)))
-        .unwrap_or_default();
+    // a heading that swallowed the page (an unclosed tag inside it) is no title
+    let plausible = |title: &String| title.len() <= MAX_TITLE_BYTES;
+    let title = select_text(
+        &page,
+        selector!("main h1, [role=main] h1, #content h1, article h1"),
+    )
+    .filter(plausible)
+    .or_else(|| meta.get("og:title").cloned())
+    .or_else(|| ld.name.clone())
+    .or_else(|| select_text(&page, selector!("h1")).filter(plausible))
+    .or_else(|| select_text(&page, selector!("title")).map(|title| strip_site_suffix(&title)))
+    .unwrap_or_default();
 
-    let description = select_text(&page, ".gem-c-lead-paragraph")
+    let description = select_text(&page, selector!(".gem-c-lead-paragraph"))
         .or_else(|| meta.get("description").cloned())
         .or_else(|| meta.get("og:description").cloned());
 
@@ -650,6 +779,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         .first()
         .cloned()
         .or_else(|| ld.publisher.clone())
+        .or_else(|| meta.get("govuk:primary-publishing-organisation").cloned())
         .or_else(|| meta.get("dcterms.publisher").cloned())
         .or_else(|| meta.get("dc.publisher").cloned())
         .or_else(|| meta.get("citation_publisher").cloned())
@@ -657,10 +787,8 @@ pub fn extract_html(capture: &Capture) -> Document {
         .or_else(|| meta.get("author").cloned())
         .unwrap_or_else(|| host_of(&url));
 
-    let root_selector =
-        Selector::parse("main, [role=main], #content, article, body").expect("static selector");
     let root = page
-        .select(&root_selector)
+        .select(selector!("main, [role=main], #content, article, body"))
         .next()
         .unwrap_or_else(|| page.root_element());
 
@@ -686,7 +814,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         .or_else(|| govuk.delivered.clone())
         .or_else(|| first_time(root))
         .or_else(|| {
-            select_text(&page, ".report-meta, .published-date, .date")
+            select_text(&page, selector!(".report-meta, .published-date, .date"))
                 .and_then(|text| find_date(&text))
         });
     let updated = meta
@@ -701,10 +829,9 @@ pub fn extract_html(capture: &Capture) -> Document {
         .cloned()
         .unwrap_or_else(|| classify(&title, &publisher, ld.kind.as_deref()));
 
-    let withdrawn = select_text(&page, ".gem-c-notice, .withdrawal-notice")
-        .filter(|text| text.to_lowercase().contains("withdrawn"));
+    let withdrawn = withdrawal_notice(&page);
 
-    let mut walker = Walker::new();
+    let mut walker = Walker::new(root);
     walker.visit(root, 0);
 
     Document {
@@ -721,7 +848,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         speaker: govuk.people.first().cloned(),
         withdrawn,
         government: None,
-        illustrative: select_text(&page, ".pledgewatch-illustrative").is_some(),
+        illustrative: select_text(&page, selector!(".pledgewatch-illustrative")).is_some(),
         attachments: attachment_links(root, &url),
         change_history: change_history(&page),
         paragraphs: walker.paragraphs,
@@ -729,15 +856,33 @@ pub fn extract_html(capture: &Capture) -> Document {
     }
 }
 
-fn select_attr(page: &Html, selector: &str, attribute: &str) -> Option<String> {
-    let selector = Selector::parse(selector).ok()?;
-    page.select(&selector)
+/// A `<title>` that is never closed swallows the whole page as its text
+/// (browsers do the same). When the title's text holds markup, close it
+/// where its first tag starts, so that the rest is read as the page.
+fn close_unclosed_title(page: &Html, source: &str) -> Option<String> {
+    let title = page.select(selector!("title")).next()?;
+    let text: String = title.text().collect();
+    if !text.contains('<') || source.to_ascii_lowercase().contains("</title") {
+        return None;
+    }
+    let lower = source.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let content_start = open + lower[open..].find('>')? + 1;
+    let first_tag = content_start + source[content_start..].find('<')?;
+    let mut repaired = String::with_capacity(source.len() + 8);
+    repaired.push_str(&source[..first_tag]);
+    repaired.push_str("</title>");
+    repaired.push_str(&source[first_tag..]);
+    Some(repaired)
+}
+
+fn select_attr(page: &Html, selector: &Selector, attribute: &str) -> Option<String> {
+    page.select(selector)
         .find_map(|element| element.value().attr(attribute).map(str::to_string))
 }
 
 fn first_time(root: ElementRef) -> Option<String> {
-    let selector = Selector::parse("time").expect("static selector");
-    root.select(&selector).find_map(|time| {
+    root.select(selector!("time")).find_map(|time| {
         time.value()
             .attr("datetime")
             .and_then(parse_date)
@@ -746,13 +891,14 @@ fn first_time(root: ElementRef) -> Option<String> {
 }
 
 fn change_history(page: &Html) -> Vec<Change> {
-    let selector = Selector::parse("#history li, #full-history li, .app-c-published-dates li")
-        .expect("static selector");
-    let time_selector = Selector::parse("time").expect("static selector");
+    let selector = selector!(
+        "#history li, #full-history li, .app-c-published-dates li, .gem-c-published-dates li"
+    );
+    let time_selector = selector!("time");
     let mut changes = Vec::new();
-    for item in page.select(&selector) {
+    for item in page.select(selector) {
         let date = item
-            .select(&time_selector)
+            .select(time_selector)
             .next()
             .and_then(|time| time.value().attr("datetime").and_then(parse_date));
         let text = clean_whitespace(&item.text().collect::<String>());
@@ -760,7 +906,7 @@ fn change_history(page: &Html) -> Vec<Change> {
             continue;
         };
         let note = item
-            .select(&time_selector)
+            .select(time_selector)
             .next()
             .map(|time| {
                 let time_text = clean_whitespace(&time.text().collect::<String>());
@@ -770,6 +916,36 @@ fn change_history(page: &Html) -> Vec<Change> {
         changes.push(Change { date, note });
     }
     changes
+}
+
+/// GOV.UK's withdrawal notice ("This publication was withdrawn on 13
+/// January 2015" and the explanation), worded as for content API items.
+fn withdrawal_notice(page: &Html) -> Option<String> {
+    let notice = page
+        .select(selector!(".gem-c-notice, .withdrawal-notice"))
+        .find(|notice| {
+            notice
+                .text()
+                .any(|text| text.to_lowercase().contains("withdrawn"))
+        })?;
+    let title = notice
+        .select(selector!(".gem-c-notice__title, h2, h3"))
+        .next()
+        .map(|title| clean_whitespace(&title.text().collect::<String>()));
+    let mut explanation = String::new();
+    match notice
+        .select(selector!(".gem-c-govspeak, .govspeak, p"))
+        .next()
+    {
+        Some(body) => flat_text(body, &mut explanation),
+        None => flat_text(notice, &mut explanation),
+    }
+    let explanation = clean_whitespace(&explanation);
+    let date = title.as_deref().and_then(find_date);
+    Some(match date {
+        Some(date) => format!("Withdrawn on {date}: {explanation}"),
+        None => format!("Withdrawn: {explanation}"),
+    })
 }
 
 /// A document kind for pages without GOV.UK's `govuk:format`, from who

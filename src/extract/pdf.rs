@@ -46,6 +46,9 @@ pub fn pages(bytes: &[u8]) -> Result<Vec<String>, ExtractError> {
     }
     match receiver.recv_timeout(PDF_TIME_LIMIT) {
         Ok(Ok(Ok(pages))) => Ok(pages),
+        Ok(Ok(Err(error))) if is_truncated(bytes) => Err(ExtractError::Pdf(format!(
+            "unreadable pdf, truncated (no %%EOF marker at the end): {error}"
+        ))),
         Ok(Ok(Err(error))) => Err(ExtractError::Pdf(format!("unreadable pdf: {error}"))),
         Ok(Err(_)) => Err(ExtractError::Pdf(
             "the pdf parser panicked on this file".into(),
@@ -55,6 +58,13 @@ pub fn pages(bytes: &[u8]) -> Result<Vec<String>, ExtractError> {
             PDF_TIME_LIMIT.as_secs()
         ))),
     }
+}
+
+/// A complete PDF ends with `%%EOF` (give or take trailing bytes); a cut
+/// download does not.
+fn is_truncated(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    !tail.windows(5).any(|window| window == b"%%EOF")
 }
 
 /// Splits page texts into paragraphs: blank lines separate paragraphs,

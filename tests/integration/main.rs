@@ -3,6 +3,8 @@
 mod answer_key;
 mod crawl;
 mod eval;
+mod extract;
+mod extract_fuzz;
 mod server;
 mod support;
 mod web;
