@@ -5,3 +5,5 @@ mod crawl;
 mod eval;
 mod support;
 mod web;
+mod web_browser;
+mod web_features;
