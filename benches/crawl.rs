@@ -196,7 +196,9 @@ fn run(pages: usize) {
 }
 
 fn main() {
-    let mut pages = 10_000;
+    // `cargo bench` passes --bench; under `cargo test` this is a smoke run
+    let benchmarking = std::env::args().any(|argument| argument == "--bench");
+    let mut pages = if benchmarking { 10_000 } else { 100 };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
         if argument == "--pages" {
@@ -207,6 +209,9 @@ fn main() {
         }
     }
     println!("crawl benchmark: a synthetic site on loopback, rate limit off");
+    if !benchmarking {
+        println!("smoke run (no --bench): {pages} pages; `cargo bench --bench crawl` measures");
+    }
     let mut sizes = vec![2_000.min(pages), pages];
     sizes.dedup();
     for size in sizes {

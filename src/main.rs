@@ -64,6 +64,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: String,
+        /// Requests a second allowed per client address (bursts of twice that); 0 turns the limit off.
+        #[arg(long, default_value_t = 20)]
+        rate_limit: u32,
     },
     /// Score analysis and ask against the gold sets (dev and held-out apart).
     Eval {
@@ -198,9 +201,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             corpus,
             index,
             addr,
+            rate_limit,
         } => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(web::serve(corpus, index, addr))
+            runtime.block_on(web::serve(corpus, index, addr, rate_limit))
         }
         Command::Search {
             query,

@@ -88,7 +88,7 @@ pub fn read_overrides(corpus: &Path) -> Result<Vec<Override>, CorpusError> {
     Ok(file.overrides)
 }
 
-fn content_type_for(path: &Path) -> Option<&'static str> {
+pub fn content_type_for(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "html" | "htm" => Some("text/html"),
         "json" => Some("application/json"),

@@ -6,17 +6,27 @@
 //! rename, so a reader never sees half an index and a failed build leaves
 //! the old one in place.
 
+pub mod query;
+
+use std::collections::HashMap;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, Order, Score, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term, doc,
+};
+
+pub use query::{QueryError, SearchRequest, Sort};
 
 use crate::analyze;
 use crate::corpus::{self, CorpusError, Skipped};
@@ -37,6 +47,8 @@ pub enum IndexError {
     },
     #[error("no index at {0}: run `pledgewatch index` first")]
     Missing(PathBuf),
+    #[error("the index at {0} was built by an older pledgewatch: run `pledgewatch index` again")]
+    Outdated(PathBuf),
     #[error("stored record is damaged: {0}")]
     Damaged(String),
 }
@@ -76,9 +88,10 @@ pub fn schema() -> (Schema, Fields) {
         doc_id: builder.add_text_field("doc_id", STRING | STORED),
         title: builder.add_text_field("title", stemmed.clone()),
         body: builder.add_text_field("body", stemmed),
-        publisher: builder.add_text_field("publisher", STRING | STORED),
-        kind: builder.add_text_field("kind", STRING | STORED),
-        published: builder.add_text_field("published", STRING | STORED),
+        // fast: search facets count them and results sort by date
+        publisher: builder.add_text_field("publisher", STRING | STORED | FAST),
+        kind: builder.add_text_field("kind", STRING | STORED | FAST),
+        published: builder.add_text_field("published", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED),
         url: builder.add_text_field("url", STORED),
         anchor: builder.add_text_field("anchor", STORED),
@@ -390,6 +403,141 @@ pub struct SearchHit {
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<SearchHit>,
+    /// Counts over every matching document, not only this page.
+    pub facets: Facets,
+}
+
+/// How many matching documents have each value, most first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub publisher: Vec<FacetCount>,
+    #[serde(rename = "type")]
+    pub kind: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: usize,
+}
+
+/// The field names the facet collector reads, in `RawFacets` order.
+const FACET_FIELDS: [&str; 3] = ["publisher", "kind", "published"];
+
+/// Counts per value of the fast string fields, for the matching documents.
+struct FacetCollector;
+
+/// Counts by value, one map per `FACET_FIELDS` entry.
+type RawFacets = [HashMap<String, usize>; 3];
+
+struct FacetSegmentCollector {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<usize>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = RawFacets;
+    type Child = FacetSegmentCollector;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegmentCollector> {
+        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
+        let mut counts = Vec::with_capacity(FACET_FIELDS.len());
+        for name in FACET_FIELDS {
+            let column = reader.fast_fields().str(name)?;
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push(column);
+        }
+        Ok(FacetSegmentCollector { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<RawFacets>) -> tantivy::Result<RawFacets> {
+        let mut merged = RawFacets::default();
+        for fruit in fruits {
+            for (into, from) in merged.iter_mut().zip(fruit) {
+                for (value, count) in from {
+                    *into.entry(value).or_default() += count;
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = RawFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> RawFacets {
+        let mut out = RawFacets::default();
+        for ((column, counts), into) in self.columns.iter().zip(self.counts).zip(out.iter_mut()) {
+            let Some(column) = column else { continue };
+            let mut value = String::new();
+            for (ord, count) in counts.into_iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                value.clear();
+                if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
+                    *into.entry(value.clone()).or_default() += count;
+                }
+            }
+        }
+        out
+    }
+}
+
+fn facet_list(counts: HashMap<String, usize>, by_value_descending: bool) -> Vec<FacetCount> {
+    let mut list: Vec<FacetCount> = counts
+        .into_iter()
+        .filter(|(value, _)| !value.is_empty())
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    if by_value_descending {
+        list.sort_by(|a, b| b.value.cmp(&a.value));
+    } else {
+        list.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    }
+    list
+}
+
+impl Facets {
+    fn from_raw(raw: RawFacets) -> Facets {
+        let [publisher, kind, published] = raw;
+        let mut years: HashMap<String, usize> = HashMap::new();
+        for (date, count) in published {
+            if let Some(year) = date
+                .get(..4)
+                .filter(|y| y.chars().all(|ch| ch.is_ascii_digit()))
+            {
+                *years.entry(year.to_string()).or_default() += count;
+            }
+        }
+        Facets {
+            publisher: facet_list(publisher, false),
+            kind: facet_list(kind, false),
+            year: facet_list(years, true),
+        }
+    }
 }
 
 /// A passage found for a question.
@@ -420,7 +568,10 @@ impl Store {
             return Err(IndexError::Missing(index_dir.to_path_buf()));
         }
         let index = Index::open_in_dir(index_dir)?;
-        let (_, fields) = schema();
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(IndexError::Outdated(index_dir.to_path_buf()));
+        }
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let commitment_query = TermQuery::new(
@@ -473,8 +624,8 @@ impl Store {
     /// Opens the index, building it from the corpus first when there is none.
     pub fn open_or_build(corpus_dir: &Path, index_dir: &Path) -> Result<Store, IndexError> {
         match Store::open(index_dir) {
-            Err(IndexError::Missing(_)) => {
-                tracing::info!(index = %index_dir.display(), "no index yet: building it from the corpus");
+            Err(IndexError::Missing(_) | IndexError::Outdated(_)) => {
+                tracing::info!(index = %index_dir.display(), "no usable index: building it from the corpus");
                 build(corpus_dir, index_dir, None, false)?;
                 Store::open(index_dir)
             }
@@ -501,25 +652,109 @@ impl Store {
         query
     }
 
-    /// Documents matching a query, 1-based pages of `HITS_PER_PAGE`.
+    /// Documents matching a query, 1-based pages of `HITS_PER_PAGE`. Filter
+    /// syntax that does not parse is searched as words.
     pub fn search(&self, text: &str, page: usize) -> Result<SearchResults, IndexError> {
+        let request = SearchRequest::parse(text).unwrap_or_else(|_| SearchRequest {
+            text: text.to_string(),
+            ..SearchRequest::default()
+        });
+        self.search_request(&request, page, HITS_PER_PAGE)
+    }
+
+    /// The query for a request: its words (with synonyms) and its filters.
+    fn request_query(&self, request: &SearchRequest) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
+        let words = request.text.trim();
+        let user_query: Option<Box<dyn Query>> =
+            (!words.is_empty()).then(|| self.parse(&query::expand_synonyms(words), true));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.record, "document"),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        match &user_query {
+            Some(user_query) => clauses.push((Occur::Must, user_query.box_clone())),
+            None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        for (field, value) in [
+            (self.fields.publisher, &request.publisher),
+            (self.fields.kind, &request.kind),
+        ] {
+            if let Some(value) = value {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, value),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+        }
+        if request.from.is_some() || request.to.is_some() {
+            let term = |date: &str| Term::from_field_text(self.fields.published, date);
+            // "0" sorts before every date and after the empty string of undated documents
+            let lower = Bound::Included(term(request.from.as_deref().unwrap_or("0")));
+            let upper = request
+                .to
+                .as_deref()
+                .map_or(Bound::Unbounded, |to| Bound::Included(term(to)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        (Box::new(BooleanQuery::new(clauses)), user_query)
+    }
+
+    /// Documents matching a request: `limit` hits from the 1-based `page`,
+    /// with facet counts over every match.
+    pub fn search_request(
+        &self,
+        request: &SearchRequest,
+        page: usize,
+        limit: usize,
+    ) -> Result<SearchResults, IndexError> {
         let searcher = self.reader.searcher();
-        let user_query = self.parse(text, true);
-        let query = self.restricted("document", user_query.box_clone());
-        let offset = page.saturating_sub(1).saturating_mul(HITS_PER_PAGE);
-        let (top, total) = searcher.search(
-            &query,
-            &(
-                TopDocs::with_limit(HITS_PER_PAGE)
-                    .and_offset(offset)
-                    .order_by_score(),
-                Count,
-            ),
-        )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*user_query, self.fields.body)?;
+        let (query, user_query) = self.request_query(request);
+        let limit = limit.max(1);
+        let offset = page.saturating_sub(1).saturating_mul(limit);
+        let (addresses, (total, raw_facets)): (Vec<DocAddress>, _) = match request.sort {
+            Sort::Relevance => {
+                let (top, counts) = searcher.search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit)
+                            .and_offset(offset)
+                            .order_by_score(),
+                        (Count, FacetCollector),
+                    ),
+                )?;
+                (
+                    top.into_iter().map(|(_, address)| address).collect(),
+                    counts,
+                )
+            }
+            Sort::Date => {
+                let (top, counts) = searcher.search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit)
+                            .and_offset(offset)
+                            .order_by_string_fast_field("published", Order::Desc),
+                        (Count, FacetCollector),
+                    ),
+                )?;
+                (
+                    top.into_iter().map(|(_, address)| address).collect(),
+                    counts,
+                )
+            }
+        };
+        let facets = Facets::from_raw(raw_facets);
+        let snippet_query: Box<dyn Query> = user_query.unwrap_or_else(|| Box::new(AllQuery));
+        let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, self.fields.body)?;
         snippets.set_max_num_chars(240);
-        let mut hits = Vec::with_capacity(top.len());
-        for (_, address) in top {
+        let mut hits = Vec::with_capacity(addresses.len());
+        for address in addresses {
             let stored: TantivyDocument = searcher.doc(address)?;
             let text_of = |field: Field| {
                 stored
@@ -567,7 +802,11 @@ impl Store {
                 anchor,
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
     }
 
     pub fn document(&self, id: &str) -> Result<Option<Document>, IndexError> {

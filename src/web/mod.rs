@@ -1,30 +1,67 @@
 //! The server: server-rendered pages (minijinja, autoescaped) and the JSON
 //! API, over one read-only index. Searches run on tokio's blocking pool.
+//! A rebuilt index is picked up without a restart (`ops::watch_index`).
 
 mod error;
+mod exports;
+mod ops;
+mod pages;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::{Environment, context};
 use serde_json::{Value, json};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 pub use error::WebError;
+pub use ops::{Metrics, RateLimiter};
 
 use crate::ask::{self, Answer, AskError};
-use crate::index::{HITS_PER_PAGE, IndexError, MAX_QUERY_CHARS, Store};
+use crate::index::{
+    HITS_PER_PAGE, IndexError, MAX_QUERY_CHARS, SearchRequest, SearchResults, Sort, Store,
+};
 use crate::model::{Commitment, Status};
 
+/// The `/api` routes, for the OpenAPI description and its test.
+pub const API_PATHS: [&str; 5] = [
+    "/api/search",
+    "/api/ask",
+    "/api/commitments",
+    "/api/commitments/{id}",
+    "/api/openapi.json",
+];
+
+/// What a server needs beyond its index.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The corpus the index was built from: captures are served from it.
+    pub corpus: Option<PathBuf>,
+    /// The index folder, watched for rebuilds.
+    pub index: Option<PathBuf>,
+    /// Requests a second per client address; 0 turns the limit off.
+    pub rate_limit: u32,
+}
+
 pub struct AppState {
-    pub store: Store,
+    store: RwLock<Arc<Store>>,
+    /// When the served index was written, to notice a rebuild.
+    index_stamp: RwLock<Option<SystemTime>>,
+    settings: Settings,
     templates: Environment<'static>,
+    pub metrics: Metrics,
+    limiter: Option<RateLimiter>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -49,6 +86,8 @@ fn templates() -> Environment<'static> {
             include_str!("../../templates/commitment.html"),
         ),
         ("ask.html", include_str!("../../templates/ask.html")),
+        ("about.html", include_str!("../../templates/about.html")),
+        ("feed.xml", include_str!("../../templates/feed.xml")),
         ("error.html", include_str!("../../templates/error.html")),
     ] {
         env.add_template(name, source)
@@ -58,11 +97,55 @@ fn templates() -> Environment<'static> {
 }
 
 impl AppState {
+    /// A server over `store` alone: no captures, no reloading, no rate limit.
     pub fn new(store: Store) -> Shared {
+        AppState::with_settings(store, Settings::default())
+    }
+
+    pub fn with_settings(store: Store, settings: Settings) -> Shared {
+        let stamp = settings.index.as_deref().and_then(ops::index_stamp);
         Arc::new(AppState {
-            store,
+            store: RwLock::new(Arc::new(store)),
+            index_stamp: RwLock::new(stamp),
+            limiter: RateLimiter::new(settings.rate_limit),
+            settings,
             templates: templates(),
+            metrics: Metrics::default(),
         })
+    }
+
+    /// The index being served; a request keeps the one it started with.
+    pub fn store(&self) -> Arc<Store> {
+        self.store
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Opens the index again when it was rebuilt since it was opened.
+    /// Blocking: call it off the async workers.
+    pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
+        let Some(index_dir) = &self.settings.index else {
+            return Ok(false);
+        };
+        let stamp = ops::index_stamp(index_dir);
+        let known = *self
+            .index_stamp
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if stamp.is_none() || stamp == known {
+            return Ok(false);
+        }
+        let store = Store::open(index_dir)?;
+        *self
+            .store
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(store);
+        *self
+            .index_stamp
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = stamp;
+        Ok(true)
     }
 
     fn render(&self, name: &str, context: minijinja::Value) -> Result<Html<String>, WebError> {
@@ -78,38 +161,86 @@ impl AppState {
 }
 
 /// Builds the index if needed and serves until interrupted.
-pub async fn serve(corpus: PathBuf, index: PathBuf, addr: String) -> anyhow::Result<()> {
+pub async fn serve(
+    corpus: PathBuf,
+    index: PathBuf,
+    addr: String,
+    rate_limit: u32,
+) -> anyhow::Result<()> {
+    let settings = Settings {
+        corpus: Some(corpus.clone()),
+        index: Some(index.clone()),
+        rate_limit,
+    };
     let store =
         tokio::task::spawn_blocking(move || Store::open_or_build(&corpus, &index)).await??;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {addr}: {error}"))?;
-    tracing::info!(addr = %listener.local_addr()?, documents = store.documents, commitments = store.commitments.len(), "serving");
-    axum::serve(listener, router(AppState::new(store)))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    tracing::info!(addr = %listener.local_addr()?, documents = store.documents, commitments = store.commitments.len(), rate_limit, "serving");
+    let state = AppState::with_settings(store, settings);
+    tokio::spawn(ops::watch_index(state.clone(), Duration::from_secs(3)));
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
+
+/// How long a request may take before it is answered 503.
+const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
+/// The API only reads: request bodies are refused beyond this.
+const REQUEST_BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/", get(home))
+        .route("/about", get(pages::about))
         .route("/search", get(search_page))
+        .route("/search.csv", get(search_csv))
+        .route("/search.atom", get(search_atom))
         .route("/ask", get(ask_page))
         .route("/documents/{id}", get(document_page))
+        .route("/documents/{id}/capture", get(pages::capture))
         .route("/commitments", get(commitments_page))
+        .route("/commitments.csv", get(commitments_csv))
+        .route("/commitments.atom", get(commitments_atom))
         .route("/commitments/{id}", get(commitment_page))
         .route("/api/search", get(api_search))
         .route("/api/ask", get(api_ask))
         .route("/api/commitments", get(api_commitments))
         .route("/api/commitments/{id}", get(api_commitment))
+        .route("/api/openapi.json", get(exports::openapi))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(ops::metrics))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIME_LIMIT,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::record_metrics,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
+        // a page may set its own policy (captures are sandboxed)
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -217,8 +348,8 @@ fn v<T: serde::Serialize>(value: &T) -> minijinja::Value {
 }
 
 async fn home(State(state): State<Shared>) -> Result<Html<String>, WebError> {
-    let counts: Vec<Value> = state
-        .store
+    let store = state.store();
+    let counts: Vec<Value> = store
         .counts_by_status()
         .into_iter()
         .map(|(status, count)| json!({"status": status.as_str(), "label": status.label(), "count": count}))
@@ -227,11 +358,200 @@ async fn home(State(state): State<Shared>) -> Result<Html<String>, WebError> {
         "home.html",
         context! {
             counts => v(&counts),
-            documents => state.store.documents,
-            commitments => state.store.commitments.len(),
-            as_of => state.store.as_of.clone(),
+            documents => store.documents,
+            commitments => store.commitments.len(),
+            as_of => store.as_of.clone(),
         },
     )
+}
+
+/// A filter value from its own parameter: bounded, printable.
+fn filter_param(params: &Params, key: &str, api: bool) -> Result<Option<String>, WebError> {
+    let Some(value) = params.text(key).map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > 200 || value.chars().any(char::is_control) {
+        return Err(WebError::bad_request(
+            format!("{key} must be at most 200 printable characters"),
+            api,
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// The search a request asks for: `q` with its filter syntax, then the
+/// filter parameters, which win. `None` when there is nothing to search.
+fn search_request(params: &Params, api: bool) -> Result<Option<SearchRequest>, WebError> {
+    let bad = |error: crate::index::QueryError| WebError::bad_request(error.to_string(), api);
+    let mut request = match user_query(params, "q", api)? {
+        Some(text) => SearchRequest::parse(&text).map_err(bad)?,
+        None => SearchRequest::default(),
+    };
+    if let Some(publisher) = filter_param(params, "publisher", api)? {
+        request.publisher = Some(publisher);
+    }
+    if let Some(kind) = filter_param(params, "type", api)? {
+        request.kind = Some(kind);
+    }
+    if let Some(from) = filter_param(params, "from", api)? {
+        request.set_from(&from).map_err(bad)?;
+    }
+    if let Some(to) = filter_param(params, "to", api)? {
+        request.set_to(&to).map_err(bad)?;
+    }
+    if let Some(sort) = filter_param(params, "sort", api)? {
+        request.set_sort(&sort).map_err(bad)?;
+    }
+    Ok((!request.is_empty()).then_some(request))
+}
+
+/// The query string that asks for `request` again (filters as parameters).
+fn search_query_string(request: &SearchRequest, page: Option<usize>) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    if !request.text.is_empty() {
+        out.append_pair("q", &request.text);
+    }
+    for (key, value) in [
+        ("publisher", &request.publisher),
+        ("type", &request.kind),
+        ("from", &request.from),
+        ("to", &request.to),
+    ] {
+        if let Some(value) = value {
+            out.append_pair(key, value);
+        }
+    }
+    if request.sort == Sort::Date {
+        out.append_pair("sort", "date");
+    }
+    if let Some(page) = page.filter(|page| *page > 1) {
+        out.append_pair("page", &page.to_string());
+    }
+    out.finish()
+}
+
+fn search_url(path: &str, request: &SearchRequest, page: Option<usize>) -> String {
+    format!("{path}?{}", search_query_string(request, page))
+}
+
+/// Fewer results than this and a corrected spelling is tried.
+const FEW_RESULTS: usize = 3;
+
+struct SearchOutcome {
+    results: SearchResults,
+    /// A respelt query that finds more, and how many it finds.
+    did_you_mean: Option<(SearchRequest, usize)>,
+}
+
+async fn run_search(
+    state: &Shared,
+    request: SearchRequest,
+    page: usize,
+    limit: usize,
+    api: bool,
+) -> Result<SearchOutcome, WebError> {
+    let store = state.store();
+    let outcome = blocking(move || {
+        let results = store.search_request(&request, page, limit)?;
+        let mut did_you_mean = None;
+        if results.total < FEW_RESULTS && !request.text.trim().is_empty() {
+            let corrected = ask::correct_spelling(&store, &request.text);
+            if corrected.to_lowercase() != request.text.to_lowercase() {
+                let respelt = SearchRequest {
+                    text: corrected,
+                    ..request.clone()
+                };
+                let found = store.search_request(&respelt, 1, 1)?.total;
+                if found > results.total {
+                    did_you_mean = Some((respelt, found));
+                }
+            }
+        }
+        Ok(SearchOutcome {
+            results,
+            did_you_mean,
+        })
+    })
+    .await;
+    if api {
+        outcome.map_err(WebError::into_api)
+    } else {
+        outcome
+    }
+}
+
+/// The facets as the page shows them: each value a link that keeps the
+/// words and the other filters.
+fn facet_links(request: &SearchRequest, results: &SearchResults) -> Vec<Value> {
+    // every link keeps the words, the order and the other filters
+    let base = request.clone();
+    let mut groups = Vec::new();
+    let publisher_values: Vec<Value> = results
+        .facets
+        .publisher
+        .iter()
+        .map(|facet| {
+            let chosen = SearchRequest {
+                publisher: Some(facet.value.clone()),
+                ..base.clone()
+            };
+            json!({"label": facet.value, "count": facet.count, "url": search_url("/search", &chosen, None), "selected": request.publisher.as_deref() == Some(facet.value.as_str())})
+        })
+        .collect();
+    groups.push(json!({
+        "name": "Publisher",
+        "active": request.publisher,
+        "remove": search_url("/search", &SearchRequest { publisher: None, ..base.clone() }, None),
+        "values": publisher_values,
+    }));
+    let kind_values: Vec<Value> = results
+        .facets
+        .kind
+        .iter()
+        .map(|facet| {
+            let chosen = SearchRequest {
+                kind: Some(facet.value.clone()),
+                ..base.clone()
+            };
+            json!({"label": facet.value.replace('_', " "), "count": facet.count, "url": search_url("/search", &chosen, None), "selected": request.kind.as_deref() == Some(facet.value.as_str())})
+        })
+        .collect();
+    groups.push(json!({
+        "name": "Type",
+        "active": request.kind.as_ref().map(|kind| kind.replace('_', " ")),
+        "remove": search_url("/search", &SearchRequest { kind: None, ..base.clone() }, None),
+        "values": kind_values,
+    }));
+    let year_values: Vec<Value> = results
+        .facets
+        .year
+        .iter()
+        .map(|facet| {
+            let from = format!("{}-01-01", facet.value);
+            let to = format!("{}-12-31", facet.value);
+            let selected = request.from.as_deref() == Some(from.as_str())
+                && request.to.as_deref() == Some(to.as_str());
+            let chosen = SearchRequest {
+                from: Some(from),
+                to: Some(to),
+                ..base.clone()
+            };
+            json!({"label": facet.value, "count": facet.count, "url": search_url("/search", &chosen, None), "selected": selected})
+        })
+        .collect();
+    let dates = match (&request.from, &request.to) {
+        (Some(from), Some(to)) => Some(format!("{from} to {to}")),
+        (Some(from), None) => Some(format!("from {from}")),
+        (None, Some(to)) => Some(format!("up to {to}")),
+        (None, None) => None,
+    };
+    groups.push(json!({
+        "name": "Year",
+        "active": dates,
+        "remove": search_url("/search", &SearchRequest { from: None, to: None, ..base.clone() }, None),
+        "values": year_values,
+    }));
+    groups
 }
 
 async fn search_page(
@@ -240,21 +560,52 @@ async fn search_page(
 ) -> Result<Html<String>, WebError> {
     let params = Params::parse(raw, false)?;
     let page = params.page(false)?;
-    let query = user_query(&params, "q", false)?;
-    let results = match &query {
-        Some(text) => {
-            let store_state = state.clone();
-            let text = text.clone();
-            Some(blocking(move || Ok(store_state.store.search(&text, page)?)).await?)
-        }
-        None => None,
+    let Some(request) = search_request(&params, false)? else {
+        return state.render("search.html", context! { query => "" });
     };
-    let pages = results
-        .as_ref()
-        .map_or(0, |r| r.total.div_ceil(HITS_PER_PAGE));
+    let outcome = run_search(&state, request.clone(), page, HITS_PER_PAGE, false).await?;
+    let results = &outcome.results;
+    let pages = results.total.div_ceil(HITS_PER_PAGE);
+    let hits: Vec<Value> = results
+        .hits
+        .iter()
+        .map(|hit| {
+            let mut value = serde_json::to_value(hit).unwrap_or(Value::Null);
+            value["permalink"] = json!(exports::hit_permalink(hit));
+            value
+        })
+        .collect();
+    let did_you_mean = outcome.did_you_mean.as_ref().map(|(respelt, total)| {
+        json!({"q": respelt.text, "total": total, "url": search_url("/search", respelt, None)})
+    });
+    let sorts: Vec<Value> = [Sort::Relevance, Sort::Date]
+        .into_iter()
+        .map(|sort| {
+            let sorted = SearchRequest {
+                sort,
+                ..request.clone()
+            };
+            json!({"label": sort.as_str(), "url": search_url("/search", &sorted, None), "selected": sort == request.sort})
+        })
+        .collect();
     state.render(
         "search.html",
-        context! { query => query, results => v(&results), page => page, pages => pages },
+        context! {
+            query => request.text.clone(),
+            request => v(&request),
+            total => results.total,
+            hits => v(&hits),
+            facets => v(&facet_links(&request, results)),
+            did_you_mean => v(&did_you_mean),
+            notice => request.check_range().err().map(|error| error.to_string()),
+            sorts => v(&sorts),
+            page => page,
+            pages => pages,
+            previous => (page > 1).then(|| search_url("/search", &request, Some(page - 1))),
+            next => (page < pages).then(|| search_url("/search", &request, Some(page + 1))),
+            csv => search_url("/search.csv", &request, None),
+            atom => search_url("/search.atom", &request, None),
+        },
     )
 }
 
@@ -264,33 +615,136 @@ async fn api_search(
 ) -> Result<Response, WebError> {
     let params = Params::parse(raw, true)?;
     let page = params.page(true)?;
-    let Some(query) = user_query(&params, "q", true)? else {
-        return Err(WebError::bad_request("missing query: add ?q=words", true));
-    };
-    let results = blocking(move || Ok(state.store.search(&query, page)?))
-        .await
-        .map_err(WebError::into_api)?;
+    if params.text("q").is_some_and(|q| q.trim().is_empty()) {
+        return Err(WebError::bad_request(
+            "the query is empty: add words to ?q= or leave it out to list every document",
+            true,
+        ));
+    }
+    // no words and no filters: every document, newest first
+    let request = search_request(&params, true)?.unwrap_or(SearchRequest {
+        sort: Sort::Date,
+        ..SearchRequest::default()
+    });
+    let outcome = run_search(&state, request.clone(), page, HITS_PER_PAGE, true).await?;
+    let hits: Vec<Value> = outcome
+        .results
+        .hits
+        .iter()
+        .map(|hit| {
+            let mut value = serde_json::to_value(hit).unwrap_or(Value::Null);
+            value["permalink"] = json!(exports::hit_permalink(hit));
+            value
+        })
+        .collect();
     Ok(axum::Json(json!({
-        "total": results.total,
+        "total": outcome.results.total,
         "page": page,
-        "hits": results.hits,
+        "hits": hits,
+        "facets": outcome.results.facets,
+        "sort": request.sort.as_str(),
+        "filters": {
+            "text": request.text,
+            "publisher": request.publisher,
+            "type": request.kind,
+            "from": request.from,
+            "to": request.to,
+        },
+        "notice": request.check_range().err().map(|error| error.to_string()),
+        "did_you_mean": outcome.did_you_mean.map(|(respelt, total)| json!({
+            "q": respelt.text,
+            "total": total,
+            "url": search_url("/api/search", &respelt, None),
+        })),
     }))
     .into_response())
 }
 
+async fn search_csv(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let params = Params::parse(raw, false)?;
+    let Some(request) = search_request(&params, false)? else {
+        return Err(WebError::bad_request("missing query: add ?q=words", false));
+    };
+    let outcome = run_search(&state, request, 1, exports::EXPORT_LIMIT, false).await?;
+    exports::search_csv(&outcome.results.hits)
+}
+
+/// Entries a feed holds.
+const FEED_ENTRIES: usize = 50;
+
+async fn search_atom(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let params = Params::parse(raw, false)?;
+    let Some(request) = search_request(&params, false)? else {
+        return Err(WebError::bad_request("missing query: add ?q=words", false));
+    };
+    // a feed is read for what is new
+    let newest_first = SearchRequest {
+        sort: Sort::Date,
+        ..request.clone()
+    };
+    let outcome = run_search(&state, newest_first.clone(), 1, FEED_ENTRIES, false).await?;
+    let store = state.store();
+    let entries = exports::search_entries(&outcome.results.hits, &store.as_of);
+    let updated = entries
+        .iter()
+        .filter_map(|entry| entry["updated"].as_str())
+        .max()
+        .map_or_else(|| exports::atom_date(&store.as_of), str::to_string);
+    let title = if request.text.is_empty() {
+        "pledgewatch search".to_string()
+    } else {
+        format!("pledgewatch search: {}", request.text)
+    };
+    let feed = state.render(
+        "feed.xml",
+        context! {
+            feed_id => format!("urn:pledgewatch:search:{}", search_query_string(&newest_first, None)),
+            title => title,
+            updated => updated,
+            self_link => search_url("/search.atom", &newest_first, None),
+            alternate => search_url("/search", &newest_first, None),
+            entries => v(&entries),
+        },
+    )?;
+    Ok(exports::atom_response(xml_text(&feed.0)))
+}
+
+/// Drops characters XML 1.0 does not allow.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
+        .collect()
+}
+
+/// Answers a question. A conversation token that no longer verifies (it
+/// expired, or the index was rebuilt with a new key) starts a new
+/// conversation, with a notice saying so, rather than failing.
 async fn run_ask(
     state: Shared,
     question: String,
     conversation: Option<String>,
     api: bool,
-) -> Result<Answer, WebError> {
+) -> Result<(Answer, Option<String>), WebError> {
+    let store = state.store();
     blocking(move || {
-        ask::ask_in_conversation(&state.store, &question, conversation.as_deref()).map_err(
-            |error| match error {
-                AskError::Index(error) => WebError::internal(error.to_string()),
-                other => WebError::bad_request(other.to_string(), api),
-            },
-        )
+        let to_web = |error: AskError| match error {
+            AskError::Index(error) => WebError::internal(error.to_string()),
+            other => WebError::bad_request(other.to_string(), api),
+        };
+        match ask::ask_in_conversation(&store, &question, conversation.as_deref()) {
+            Ok(answer) => Ok((answer, None)),
+            Err(AskError::Conversation(error)) => {
+                let answer = ask::ask_in_conversation(&store, &question, None).map_err(to_web)?;
+                Ok((answer, Some(error.to_string())))
+            }
+            Err(error) => Err(to_web(error)),
+        }
     })
     .await
 }
@@ -301,25 +755,27 @@ async fn ask_page(
 ) -> Result<Html<String>, WebError> {
     let params = Params::parse(raw, false)?;
     let question = user_query(&params, "q", false)?;
-    let answer = match question {
-        Some(question) => Some(
-            run_ask(
+    let (answer, notice) = match question {
+        Some(question) => {
+            let (answer, notice) = run_ask(
                 state.clone(),
                 question,
                 params.text("conversation").map(str::to_string),
                 false,
             )
-            .await?,
-        ),
-        None => None,
+            .await?;
+            (Some(answer), notice)
+        }
+        None => (None, None),
     };
+    let store = state.store();
     let answer_json = answer.as_ref().map(api_answer);
     // the conversation so far, read back from the token the answer carries
     let turns: Vec<Value> = answer
         .as_ref()
         .and_then(|answer| answer.conversation.as_deref())
         .and_then(|token| {
-            ask::conversation::Conversation::from_token(token, state.store.conversation_key()).ok()
+            ask::conversation::Conversation::from_token(token, store.conversation_key()).ok()
         })
         .map(|conversation| {
             let count = conversation.turns.len();
@@ -331,7 +787,7 @@ async fn ask_page(
                     let commitment = turn
                         .commitment
                         .as_deref()
-                        .and_then(|id| state.store.commitment(id));
+                        .and_then(|id| store.commitment(id));
                     json!({
                         "question": turn.question,
                         "commitment": commitment.map(commitment_json),
@@ -342,7 +798,7 @@ async fn ask_page(
         .unwrap_or_default();
     state.render(
         "ask.html",
-        context! { answer => v(&answer_json), turns => v(&turns) },
+        context! { answer => v(&answer_json), turns => v(&turns), notice => notice },
     )
 }
 
@@ -358,10 +814,12 @@ async fn api_ask(
         ));
     };
     let conversation = params.text("conversation").map(str::to_string);
-    let answer = run_ask(state, question, conversation, true)
+    let (answer, notice) = run_ask(state, question, conversation, true)
         .await
         .map_err(WebError::into_api)?;
-    Ok(axum::Json(api_answer(&answer)).into_response())
+    let mut body = api_answer(&answer);
+    body["notice"] = json!(notice);
+    Ok(axum::Json(body).into_response())
 }
 
 /// The `/api/ask` body (a public contract: fields may be added, not removed).
@@ -431,12 +889,81 @@ fn commitment_detail_json(commitment: &Commitment) -> Value {
     value
 }
 
-fn filtered(state: &AppState, status: Option<Status>) -> Vec<&Commitment> {
-    state
-        .store
+/// Which commitments a list shows.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+struct CommitmentFilter {
+    status: Option<Status>,
+    maker: Option<String>,
+    deadline_after: Option<String>,
+    deadline_before: Option<String>,
+}
+
+impl CommitmentFilter {
+    fn from_params(params: &Params, api: bool) -> Result<CommitmentFilter, WebError> {
+        let date = |key: &'static str, end: bool| -> Result<Option<String>, WebError> {
+            match filter_param(params, key, api)? {
+                None => Ok(None),
+                Some(text) => crate::index::query::complete_date(&text, end)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        WebError::bad_request(
+                            format!(
+                                "{key}: {text:?} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD"
+                            ),
+                            api,
+                        )
+                    }),
+            }
+        };
+        Ok(CommitmentFilter {
+            status: params.status(api)?,
+            maker: filter_param(params, "maker", api)?,
+            deadline_after: date("deadline_after", false)?,
+            deadline_before: date("deadline_before", true)?,
+        })
+    }
+
+    fn keeps(&self, commitment: &Commitment) -> bool {
+        let deadline = commitment.deadline.as_deref();
+        self.status
+            .is_none_or(|wanted| commitment.verdict.status == wanted)
+            && self
+                .maker
+                .as_deref()
+                .is_none_or(|maker| commitment.maker == maker)
+            && self
+                .deadline_after
+                .as_deref()
+                .is_none_or(|after| deadline.is_some_and(|d| d >= after))
+            && self
+                .deadline_before
+                .as_deref()
+                .is_none_or(|before| deadline.is_some_and(|d| d <= before))
+    }
+
+    fn query_string(&self) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(status) = self.status {
+            out.append_pair("status", status.as_str());
+        }
+        for (key, value) in [
+            ("maker", &self.maker),
+            ("deadline_after", &self.deadline_after),
+            ("deadline_before", &self.deadline_before),
+        ] {
+            if let Some(value) = value {
+                out.append_pair(key, value);
+            }
+        }
+        out.finish()
+    }
+}
+
+fn filtered<'a>(store: &'a Store, filter: &CommitmentFilter) -> Vec<&'a Commitment> {
+    store
         .commitments
         .iter()
-        .filter(|commitment| status.is_none_or(|wanted| commitment.verdict.status == wanted))
+        .filter(|commitment| filter.keeps(commitment))
         .collect()
 }
 
@@ -445,18 +972,34 @@ async fn commitments_page(
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let params = Params::parse(raw, false)?;
-    let status = params.status(false)?;
-    let list: Vec<Value> = filtered(&state, status)
-        .into_iter()
-        .map(commitment_json)
-        .collect();
+    let filter = CommitmentFilter::from_params(&params, false)?;
+    let store = state.store();
+    let chosen = filtered(&store, &filter);
+    let list: Vec<Value> = chosen.iter().map(|c| commitment_json(c)).collect();
     let statuses: Vec<Value> = Status::ALL
         .iter()
         .map(|s| json!({"value": s.as_str(), "label": s.label()}))
         .collect();
+    let mut makers: Vec<&str> = store.commitments.iter().map(|c| c.maker.as_str()).collect();
+    makers.sort_unstable();
+    makers.dedup();
+    let query = filter.query_string();
+    let suffix = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
     state.render(
         "commitments.html",
-        context! { commitments => v(&list), status => status.map(Status::as_str), statuses => v(&statuses) },
+        context! {
+            commitments => v(&list),
+            status => filter.status.map(Status::as_str),
+            filter => v(&filter),
+            statuses => v(&statuses),
+            makers => v(&makers),
+            chart => v(&pages::verdict_chart(&chosen)),
+            csv => format!("/commitments.csv{suffix}"),
+        },
     )
 }
 
@@ -465,15 +1008,51 @@ async fn api_commitments(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let params = Params::parse(raw, true)?;
-    let status = params.status(true)?;
-    let list: Vec<Value> = filtered(&state, status)
+    let filter = CommitmentFilter::from_params(&params, true)?;
+    let store = state.store();
+    let list: Vec<Value> = filtered(&store, &filter)
         .into_iter()
         .map(commitment_json)
         .collect();
     Ok(
-        axum::Json(json!({"total": list.len(), "as_of": state.store.as_of, "commitments": list}))
+        axum::Json(json!({"total": list.len(), "as_of": store.as_of, "commitments": list}))
             .into_response(),
     )
+}
+
+async fn commitments_csv(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let params = Params::parse(raw, false)?;
+    let filter = CommitmentFilter::from_params(&params, false)?;
+    let store = state.store();
+    exports::commitments_csv(&filtered(&store, &filter))
+}
+
+async fn commitments_atom(State(state): State<Shared>) -> Result<Response, WebError> {
+    let store = state.store();
+    let entries: Vec<Value> = exports::verdict_entries(&store.commitments)
+        .into_iter()
+        .take(FEED_ENTRIES)
+        .collect();
+    let updated = entries
+        .iter()
+        .filter_map(|entry| entry["updated"].as_str())
+        .max()
+        .map_or_else(|| exports::atom_date(&store.as_of), str::to_string);
+    let feed = state.render(
+        "feed.xml",
+        context! {
+            feed_id => "urn:pledgewatch:verdicts",
+            title => "pledgewatch: verdicts on government commitments",
+            updated => updated,
+            self_link => "/commitments.atom",
+            alternate => "/commitments",
+            entries => v(&entries),
+        },
+    )?;
+    Ok(exports::atom_response(xml_text(&feed.0)))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -488,13 +1067,18 @@ async fn commitment_page(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
+    let store = state.store();
     let commitment = valid_id(&id)
-        .then(|| state.store.commitment(&id))
+        .then(|| store.commitment(&id))
         .flatten()
         .ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), false))?;
     state.render(
         "commitment.html",
-        context! { c => v(&commitment_detail_json(commitment)) },
+        context! {
+            c => v(&commitment_detail_json(commitment)),
+            timeline => v(&pages::timeline(commitment)),
+            json_ld => pages::claim_review_json_ld(commitment),
+        },
     )
 }
 
@@ -502,8 +1086,9 @@ async fn api_commitment(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    let store = state.store();
     let commitment = valid_id(&id)
-        .then(|| state.store.commitment(&id))
+        .then(|| store.commitment(&id))
         .flatten()
         .ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), true))?;
     Ok(axum::Json(commitment_detail_json(commitment)).into_response())
@@ -519,14 +1104,14 @@ async fn document_page(
             false,
         ));
     }
-    let lookup_state = state.clone();
+    let store = state.store();
+    let lookup_store = store.clone();
     let lookup_id = id.clone();
-    let document = blocking(move || Ok(lookup_state.store.document(&lookup_id)?))
+    let document = blocking(move || Ok(lookup_store.document(&lookup_id)?))
         .await?
         .ok_or_else(|| WebError::not_found(format!("no document with id {id:?}"), false))?;
     // commitments made or assessed in this document
-    let related: Vec<Value> = state
-        .store
+    let related: Vec<Value> = store
         .commitments
         .iter()
         .filter(|c| {
@@ -539,12 +1124,17 @@ async fn document_page(
         .collect();
     state.render(
         "document.html",
-        context! { d => v(&document), related => v(&related) },
+        context! {
+            d => v(&document),
+            related => v(&related),
+            capture_link => state.settings.corpus.is_some().then(|| format!("/documents/{}/capture", document.id)),
+        },
     )
 }
 
 async fn healthz(State(state): State<Shared>) -> Response {
-    axum::Json(json!({"status": "ok", "documents": state.store.documents, "commitments": state.store.commitments.len()})).into_response()
+    let store = state.store();
+    axum::Json(json!({"status": "ok", "documents": store.documents, "commitments": store.commitments.len(), "as_of": store.as_of})).into_response()
 }
 
 async fn stylesheet() -> Response {

@@ -8,3 +8,5 @@ mod extract_fuzz;
 mod server;
 mod support;
 mod web;
+mod web_browser;
+mod web_features;

@@ -1,0 +1,309 @@
+//! The search box's syntax: field filters (`publisher:"..."`,
+//! `type:policy_paper`, `from:2023-01-01`, `to:2024`, `sort:date`) are taken
+//! out of the text; what remains goes to tantivy's query parser (phrases,
+//! AND/OR/NOT), with words from the synonym list widened to OR groups.
+//! Pure: text in, a request out.
+
+use serde::Serialize;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest publication first.
+    Date,
+}
+
+impl Sort {
+    pub fn parse(text: &str) -> Option<Sort> {
+        match text {
+            "relevance" | "" => Some(Sort::Relevance),
+            "date" | "newest" => Some(Sort::Date),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Date => "date",
+        }
+    }
+}
+
+/// A search: free text plus filters that restrict without scoring.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SearchRequest {
+    /// The words for the query parser, filters removed.
+    pub text: String,
+    pub publisher: Option<String>,
+    /// A document kind (`type:` in the box).
+    pub kind: Option<String>,
+    /// Earliest publication date, `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// Latest publication date, `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("{field}: {value:?} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")]
+    BadDate { field: &'static str, value: String },
+    #[error("sort: {0:?} is not an order; use relevance or date")]
+    BadSort(String),
+    #[error("from: {from} is after to: {to}")]
+    EmptyRange { from: String, to: String },
+}
+
+impl SearchRequest {
+    /// Splits filters out of the search box text.
+    pub fn parse(text: &str) -> Result<SearchRequest, QueryError> {
+        let mut request = SearchRequest::default();
+        let mut rest: Vec<String> = Vec::new();
+        for token in tokens(text) {
+            let Some((name, value)) = token.split_once(':') else {
+                rest.push(token);
+                continue;
+            };
+            let value = unquote(value);
+            match name.to_ascii_lowercase().as_str() {
+                "publisher" if !value.is_empty() => request.publisher = Some(value),
+                "type" | "kind" if !value.is_empty() => request.kind = Some(value),
+                "from" => request.set_from(&value)?,
+                "to" => request.set_to(&value)?,
+                "sort" => request.set_sort(&value)?,
+                // other field syntax (title:...) is the query parser's business
+                _ => rest.push(token),
+            }
+        }
+        request.text = rest.join(" ");
+        Ok(request)
+    }
+
+    pub fn set_from(&mut self, value: &str) -> Result<(), QueryError> {
+        if !value.is_empty() {
+            self.from = Some(
+                complete_date(value, false).ok_or_else(|| QueryError::BadDate {
+                    field: "from",
+                    value: value.to_string(),
+                })?,
+            );
+        }
+        Ok(())
+    }
+
+    pub fn set_to(&mut self, value: &str) -> Result<(), QueryError> {
+        if !value.is_empty() {
+            self.to = Some(
+                complete_date(value, true).ok_or_else(|| QueryError::BadDate {
+                    field: "to",
+                    value: value.to_string(),
+                })?,
+            );
+        }
+        Ok(())
+    }
+
+    pub fn set_sort(&mut self, value: &str) -> Result<(), QueryError> {
+        self.sort = Sort::parse(value).ok_or_else(|| QueryError::BadSort(value.to_string()))?;
+        Ok(())
+    }
+
+    /// An error when `from` is after `to`: such a search finds nothing,
+    /// which is worth saying.
+    pub fn check_range(&self) -> Result<(), QueryError> {
+        if let (Some(from), Some(to)) = (&self.from, &self.to)
+            && from > to
+        {
+            return Err(QueryError::EmptyRange {
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// True when there is something to search for: words or a filter.
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+            && self.publisher.is_none()
+            && self.kind.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+    }
+}
+
+/// Whitespace-separated tokens, where a double-quoted stretch (possibly
+/// after `name:`) stays in one token with its quotes.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for ch in text.chars() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                current.push(ch);
+            }
+            ch if ch.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            ch => current.push(ch),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn unquote(value: &str) -> String {
+    value.trim_matches('"').trim().to_string()
+}
+
+/// `2023` -> `2023-01-01` (or `2023-12-31` as an end), `2023-02` ->
+/// `2023-02-01` (or `2023-02-28`); a full date must be a real one.
+pub fn complete_date(value: &str, end: bool) -> Option<String> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let number = |text: &str, digits: usize| -> Option<i16> {
+        (text.len() == digits && text.chars().all(|ch| ch.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
+    };
+    let (year, month, day) = match parts.as_slice() {
+        [year] => {
+            let year = number(year, 4)?;
+            (year, if end { 12 } else { 1 }, None)
+        }
+        [year, month] => (number(year, 4)?, number(month, 2)?, None),
+        [year, month, day] => (number(year, 4)?, number(month, 2)?, Some(number(day, 2)?)),
+        _ => return None,
+    };
+    let first = jiff::civil::Date::new(year, i8::try_from(month).ok()?, 1).ok()?;
+    let date = match day {
+        Some(day) => jiff::civil::Date::new(year, first.month(), i8::try_from(day).ok()?).ok()?,
+        None if end => first.last_of_month(),
+        None => first,
+    };
+    Some(date.to_string())
+}
+
+/// The text with each synonym-list phrase it mentions widened to an OR
+/// group of quoted phrases: `a&e waits` -> `("a&e" OR "accident and
+/// emergency" ...) waits`. Text that already uses query syntax (quotes,
+/// brackets, field names, operators) is left as the user wrote it.
+pub fn expand_synonyms(text: &str) -> String {
+    let has_syntax = text.chars().any(|ch| "\"()[]{}:^~*+-".contains(ch))
+        || text
+            .split_whitespace()
+            .any(|word| matches!(word, "AND" | "OR" | "NOT"));
+    if has_syntax || text.trim().is_empty() {
+        return text.to_string();
+    }
+    let words = crate::lexicon::words(text);
+    if words.is_empty() {
+        return text.to_string();
+    }
+    let sets = crate::lexicon::mentioned_synonyms(text);
+    if sets.is_empty() {
+        return text.to_string();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut position = 0;
+    while position < words.len() {
+        // the longest listed phrase starting here
+        let mut best: Option<(usize, &crate::lexicon::SynonymSet)> = None;
+        for set in &sets {
+            for phrase in &set.phrases {
+                let length = phrase.split(' ').count();
+                if length > best.map_or(0, |(found, _)| found)
+                    && words.get(position..position + length).map(|w| w.join(" "))
+                        == Some(phrase.clone())
+                {
+                    best = Some((length, set));
+                }
+            }
+        }
+        match best {
+            Some((length, set)) => {
+                let mut alternatives: Vec<String> =
+                    vec![words[position..position + length].join(" ")];
+                for phrase in &set.phrases {
+                    if !alternatives.contains(phrase) && alternatives.len() < 8 {
+                        alternatives.push(phrase.clone());
+                    }
+                }
+                let group: Vec<String> = alternatives
+                    .iter()
+                    .map(|phrase| format!("\"{}\"", phrase.replace('"', "")))
+                    .collect();
+                out.push(format!("({})", group.join(" OR ")));
+                position += length;
+            }
+            None => {
+                out.push(words[position].clone());
+                position += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_come_out_of_the_text() {
+        let request = SearchRequest::parse(
+            r#"nhs app publisher:"NHS England" type:policy_paper from:2023-01-01 to:2024 sort:date"#,
+        )
+        .expect("parses");
+        assert_eq!(request.text, "nhs app");
+        assert_eq!(request.publisher.as_deref(), Some("NHS England"));
+        assert_eq!(request.kind.as_deref(), Some("policy_paper"));
+        assert_eq!(request.from.as_deref(), Some("2023-01-01"));
+        assert_eq!(request.to.as_deref(), Some("2024-12-31"));
+        assert_eq!(request.sort, Sort::Date);
+    }
+
+    #[test]
+    fn phrases_and_other_fields_stay_for_the_parser() {
+        let request = SearchRequest::parse(r#""waiting list" AND NOT title:hs2"#).expect("parses");
+        assert_eq!(request.text, r#""waiting list" AND NOT title:hs2"#);
+        assert!(request.publisher.is_none());
+    }
+
+    #[test]
+    fn bad_dates_and_ranges_are_refused() {
+        assert!(SearchRequest::parse("from:yesterday").is_err());
+        assert!(SearchRequest::parse("to:2023-02-30").is_err());
+        let backwards = SearchRequest::parse("from:2024 to:2023").expect("parses");
+        assert!(backwards.check_range().is_err());
+        assert!(SearchRequest::parse("sort:random").is_err());
+        assert_eq!(
+            SearchRequest::parse("to:2024-02")
+                .expect("parses")
+                .to
+                .as_deref(),
+            Some("2024-02-29")
+        );
+    }
+
+    #[test]
+    fn synonyms_widen_plain_words_only() {
+        let widened = expand_synonyms("casualty figures");
+        assert!(
+            widened.starts_with("(\"casualty\" OR \"a&e\" OR "),
+            "{widened}"
+        );
+        assert!(widened.ends_with(") figures"), "{widened}");
+        assert_eq!(expand_synonyms("\"a&e\" waits"), "\"a&e\" waits");
+        assert_eq!(expand_synonyms("zebra crossing"), "zebra crossing");
+    }
+}
