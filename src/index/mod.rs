@@ -274,7 +274,11 @@ fn write_index(
         std::fs::remove_dir_all(&building).map_err(io_error(&building))?;
     }
     std::fs::create_dir_all(&building).map_err(io_error(&building))?;
-    let result = fill_index(&building, documents, commitments);
+    // a rebuild keeps the signing key, so conversations survive it
+    let previous_key = std::fs::read_to_string(index_dir.join(CONVERSATION_KEY_FILE))
+        .ok()
+        .filter(|key| key.len() >= 32);
+    let result = fill_index(&building, documents, commitments, previous_key);
     if let Err(error) = result {
         let _ = std::fs::remove_dir_all(&building);
         return Err(error);
@@ -294,6 +298,7 @@ fn fill_index(
     directory: &Path,
     documents: &[Document],
     commitments: &[Commitment],
+    previous_key: Option<String>,
 ) -> Result<(), IndexError> {
     let (schema, fields) = schema();
     let index = Index::create_in_dir(directory, schema)?;
@@ -376,7 +381,8 @@ fn fill_index(
     // the key that signs conversation tokens: replicas that copy this
     // index accept each other's tokens
     let key_path = directory.join(CONVERSATION_KEY_FILE);
-    std::fs::write(&key_path, crate::ask::conversation::new_key()).map_err(io_error(&key_path))?;
+    let key = previous_key.unwrap_or_else(crate::ask::conversation::new_key);
+    std::fs::write(&key_path, key).map_err(io_error(&key_path))?;
     Ok(())
 }
 

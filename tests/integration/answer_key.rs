@@ -168,8 +168,11 @@ fn rebuilding_the_index_gives_the_same_result() {
     let second_dir = crate::support::scratch("rebuild-b").join("index");
     build(&crate::support::corpus_dir(), &first_dir, None, false).expect("first build");
     build(&crate::support::corpus_dir(), &second_dir, None, false).expect("second build");
+    let key_before = std::fs::read(first_dir.join("conversation.key")).expect("signing key");
     // and once more over the first, replacing it in place
     build(&crate::support::corpus_dir(), &first_dir, None, false).expect("rebuild in place");
+    let key_after = std::fs::read(first_dir.join("conversation.key")).expect("signing key");
+    assert_eq!(key_before, key_after, "a rebuild keeps conversations valid");
     let first = Store::open(&first_dir).expect("open first");
     let second = Store::open(&second_dir).expect("open second");
     assert_eq!(first.documents, second.documents);
