@@ -296,14 +296,20 @@ pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Resu
             Some(commitment) => {
                 matched_ids.insert(commitment.id.clone());
                 key_to_commitment.insert(entry.id.clone(), commitment.id.clone());
-                let right = commitment.verdict.status.as_str() == entry.verdict;
+                // the analysis is scored, not an editor's override of it
+                let computed = commitment
+                    .verdict
+                    .reviewed
+                    .as_ref()
+                    .map_or(commitment.verdict.status, |review| review.computed);
+                let right = computed.as_str() == entry.verdict;
                 report.verdict_accuracy.add(right);
                 if !right {
                     report.verdict_misses.push(format!(
                         "{}: expected {}, got {} ({})",
                         entry.id,
                         entry.verdict,
-                        commitment.verdict.status.as_str(),
+                        computed.as_str(),
                         commitment.verdict.reasons.join("; ")
                     ));
                 }

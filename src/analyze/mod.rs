@@ -272,3 +272,33 @@ pub fn analyze(
     }
     commitments
 }
+
+/// A commitment as it was known on `date`: evidence published later is
+/// dropped and the verdict decided again; a reviewed override still
+/// stands, shown as such. `None` when the promise was made after `date`.
+pub fn known_on(commitment: &Commitment, date: &str) -> Option<Commitment> {
+    if commitment.made.as_deref().is_some_and(|made| made > date) {
+        return None;
+    }
+    let mut known = commitment.clone();
+    known.assessments.retain(|assessment| {
+        assessment
+            .date
+            .as_deref()
+            .is_none_or(|published| published <= date)
+    });
+    known.verdict = verdicts::decide(&known, date);
+    if let Some(review) = &commitment.verdict.reviewed {
+        let computed = known.verdict.status;
+        known.verdict.status = commitment.verdict.status;
+        known.verdict.reasons.insert(
+            0,
+            format!("reviewed by {}: {}", review.reviewer, review.note),
+        );
+        known.verdict.reviewed = Some(Review {
+            computed,
+            ..review.clone()
+        });
+    }
+    Some(known)
+}

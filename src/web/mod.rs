@@ -1010,12 +1010,28 @@ async fn api_commitments(
     let params = Params::parse(raw, true)?;
     let filter = CommitmentFilter::from_params(&params, true)?;
     let store = state.store();
-    let list: Vec<Value> = filtered(&store, &filter)
-        .into_iter()
-        .map(commitment_json)
-        .collect();
+    let (list, as_of): (Vec<Value>, String) = match as_of_param(&params)? {
+        // what was known on that date: later evidence dropped, verdicts decided again
+        Some(date) => (
+            store
+                .commitments
+                .iter()
+                .filter_map(|c| crate::analyze::known_on(c, &date))
+                .filter(|c| filter.keeps(c))
+                .map(|c| commitment_json(&c))
+                .collect(),
+            date,
+        ),
+        None => (
+            filtered(&store, &filter)
+                .into_iter()
+                .map(commitment_json)
+                .collect(),
+            store.as_of.clone(),
+        ),
+    };
     Ok(
-        axum::Json(json!({"total": list.len(), "as_of": store.as_of, "commitments": list}))
+        axum::Json(json!({"total": list.len(), "as_of": as_of, "commitments": list}))
             .into_response(),
     )
 }
@@ -1085,13 +1101,38 @@ async fn commitment_page(
 async fn api_commitment(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
+    let params = Params::parse(raw, true)?;
     let store = state.store();
     let commitment = valid_id(&id)
         .then(|| store.commitment(&id))
         .flatten()
         .ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), true))?;
-    Ok(axum::Json(commitment_detail_json(commitment)).into_response())
+    match as_of_param(&params)? {
+        Some(date) => match crate::analyze::known_on(commitment, &date) {
+            Some(known) => Ok(axum::Json(commitment_detail_json(&known)).into_response()),
+            None => Err(WebError::not_found(
+                format!("commitment {id:?} had not been made by {date}"),
+                true,
+            )),
+        },
+        None => Ok(axum::Json(commitment_detail_json(commitment)).into_response()),
+    }
+}
+
+/// `as_of=YYYY-MM-DD`: reproduce what was known on that date.
+fn as_of_param(params: &Params) -> Result<Option<String>, WebError> {
+    match params.text("as_of").map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => match crate::extract::text::parse_date(text) {
+            Some(date) if text.len() == 10 => Ok(Some(date)),
+            _ => Err(WebError::bad_request(
+                format!("as_of must be a date, YYYY-MM-DD, not {text:?}"),
+                true,
+            )),
+        },
+    }
 }
 
 async fn document_page(

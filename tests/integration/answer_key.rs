@@ -75,6 +75,14 @@ pub fn find<'a>(
     matching.first().copied()
 }
 
+fn computed(commitment: &Commitment) -> pledgewatch::model::Status {
+    commitment
+        .verdict
+        .reviewed
+        .as_ref()
+        .map_or(commitment.verdict.status, |review| review.computed)
+}
+
 #[test]
 fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
     let store = demo_store();
@@ -92,15 +100,14 @@ fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
     for entry in &key {
         match find(&store.commitments, entry, &capture_of) {
             None => failures.push(format!("{}: not found as a commitment", entry.id)),
-            Some(found) if found.verdict.status.as_str() != entry.verdict => {
-                failures.push(format!(
-                    "{}: expected {}, got {} ({})",
-                    entry.id,
-                    entry.verdict,
-                    found.verdict.status.as_str(),
-                    found.verdict.reasons.join("; ")
-                ))
-            }
+            // the computed verdict is scored, not a reviewed override of it
+            Some(found) if computed(found).as_str() != entry.verdict => failures.push(format!(
+                "{}: expected {}, got {} ({})",
+                entry.id,
+                entry.verdict,
+                computed(found).as_str(),
+                found.verdict.reasons.join("; ")
+            )),
             Some(_) => {}
         }
     }
@@ -194,4 +201,33 @@ fn rebuilding_the_index_gives_the_same_result() {
         serde_json::to_string(&store.search("nhs app", 1).expect("search")).expect("serialise")
     };
     assert_eq!(results(&first), results(&second));
+}
+
+/// A reviewed override in `corpus/overrides.toml` takes precedence and is
+/// shown as reviewed, with the computed verdict kept beside it.
+#[test]
+fn reviewed_overrides_take_precedence_and_say_so() {
+    let store = demo_store();
+    let reviewed: Vec<&Commitment> = store
+        .commitments
+        .iter()
+        .filter(|c| c.verdict.reviewed.is_some())
+        .collect();
+    assert!(
+        !reviewed.is_empty(),
+        "the demo corpus has a reviewed override"
+    );
+    for commitment in reviewed {
+        let review = commitment.verdict.reviewed.as_ref().expect("reviewed");
+        assert!(
+            commitment.verdict.reasons[0].starts_with("reviewed by"),
+            "{:?}",
+            commitment.verdict.reasons
+        );
+        assert!(!review.note.is_empty() && !review.reviewer.is_empty());
+        assert_ne!(
+            commitment.verdict.status, review.computed,
+            "an override that changes nothing"
+        );
+    }
 }

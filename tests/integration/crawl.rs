@@ -481,6 +481,12 @@ fn indexing_a_crawl_matches_indexing_the_bundled_site() {
     .unwrap();
     assert!(!crawled.join("site.toml").exists());
     let crawled_index = work.path().join("crawled-index");
+    // editorial overrides are corpus data, not crawled: the same file applies
+    std::fs::copy(
+        crate::support::corpus_dir().join("overrides.toml"),
+        crawled.join("overrides.toml"),
+    )
+    .unwrap();
     let report = pledgewatch::index::build(&crawled, &crawled_index, None, false).unwrap();
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     let crawled_store = pledgewatch::index::Store::open(&crawled_index).unwrap();

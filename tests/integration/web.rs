@@ -238,3 +238,42 @@ async fn healthz_answers() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
 }
+
+#[tokio::test]
+async fn as_of_reproduces_what_was_known_then() {
+    // the NHS App 68% target: met on the evidence of 2023-2024, unassessed
+    // before any evidence, not yet made in 2018
+    let (_, body) = get_json("/api/commitments").await;
+    let id = body["commitments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("68% of adults")
+        })
+        .and_then(|c| c["id"].as_str())
+        .expect("the 68% commitment")
+        .to_string();
+    let (status, now) = get_json(&format!("/api/commitments/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(now["status"], "met");
+    let (status, before) = get_json(&format!("/api/commitments/{id}?as_of=2020-06-01")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(before["status"], "unassessed", "{before}");
+    assert_eq!(before["as_of"], "2020-06-01");
+    let (status, _) = get_json(&format!("/api/commitments/{id}?as_of=2018-01-01")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, list) = get_json("/api/commitments?as_of=2020-06-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["as_of"], "2020-06-01");
+    assert!(list["commitments"].as_array().is_some_and(|l| {
+        l.iter()
+            .all(|c| c["made"].as_str().unwrap_or("") <= "2020-06-01")
+    }));
+    let (status, error) = get_json("/api/commitments?as_of=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["error"].as_str().is_some_and(|m| m.contains("as_of")));
+}
