@@ -538,28 +538,24 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
             sentences.push(promise_line);
         }
     }
-    if let Some(claim) = government {
+    // the claim and the independent view side by side, each with its citation
+    let side_by_side = [
+        ("The government’s claim", government),
+        ("The independent assessment", independent),
+    ];
+    for (label, assessment) in side_by_side {
+        let Some(assessment) = assessment else {
+            continue;
+        };
         let number = citations
             .iter()
-            .find(|c| c.quote == claim.citation.quote)
+            .find(|c| c.quote == assessment.citation.quote && c.url == assessment.citation.url)
             .map_or(0, |c| c.number);
         sentences.push(format!(
-            "The government’s claim ({}, {}): “{}” [{number}].",
-            claim.assessor,
-            claim.date.as_deref().unwrap_or("undated"),
-            claim.citation.quote
-        ));
-    }
-    if let Some(view) = independent {
-        let number = citations
-            .iter()
-            .find(|c| c.quote == view.citation.quote)
-            .map_or(0, |c| c.number);
-        sentences.push(format!(
-            "The independent assessment ({}, {}): “{}” [{number}].",
-            view.assessor,
-            view.date.as_deref().unwrap_or("undated"),
-            view.citation.quote
+            "{label} ({}, {}): “{}” [{number}].",
+            assessment.assessor,
+            assessment.date.as_deref().unwrap_or("undated"),
+            assessment.citation.quote
         ));
     }
     if government.is_none() && independent.is_some() {
