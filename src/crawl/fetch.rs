@@ -17,6 +17,9 @@ use crate::corpus::warc::{self, header};
 pub enum FetchError {
     #[error("body larger than {0} bytes")]
     TooLarge(usize),
+    /// Not retried: a server this slow is not asked again at once.
+    #[error("timed out after {0:?}")]
+    TimedOut(Duration),
     #[error("{0}")]
     Failed(String),
 }
@@ -119,7 +122,13 @@ impl Fetcher {
         address: SocketAddr,
         raw_request: Vec<u8>,
     ) -> Result<Response, FetchError> {
-        let failed = |error: std::io::Error| FetchError::Failed(error.to_string());
+        let timeout = self.timeout;
+        let failed = |error: std::io::Error| match error.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                FetchError::TimedOut(timeout)
+            }
+            _ => FetchError::Failed(error.to_string()),
+        };
         let deadline = Instant::now() + self.timeout;
         let mut stream =
             TcpStream::connect_timeout(&address, self.timeout.min(Duration::from_secs(10)))
@@ -135,9 +144,14 @@ impl Fetcher {
         let mut data = Vec::new();
         let mut buffer = [0u8; 64 * 1024];
         loop {
-            if Instant::now() > deadline {
-                return Err(FetchError::Failed("timed out".into()));
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(FetchError::TimedOut(timeout));
             }
+            // The whole response must arrive by the deadline.
+            stream
+                .set_read_timeout(Some(deadline - now))
+                .map_err(failed)?;
             let read = stream.read(&mut buffer).map_err(failed)?;
             if read == 0 {
                 break;
@@ -195,9 +209,10 @@ impl Fetcher {
         for (name, value) in extra {
             request = request.header(name.as_str(), value.as_str());
         }
-        let mut response = request
-            .call()
-            .map_err(|error| FetchError::Failed(error.to_string()))?;
+        let mut response = request.call().map_err(|error| match error {
+            ureq::Error::Timeout(_) => FetchError::TimedOut(self.timeout),
+            other => FetchError::Failed(other.to_string()),
+        })?;
         let status = response.status();
         let headers = response
             .headers()
@@ -216,6 +231,7 @@ impl Fetcher {
             .read_to_vec()
             .map_err(|error| match error {
                 ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge(self.max_body),
+                ureq::Error::Timeout(_) => FetchError::TimedOut(self.timeout),
                 other => FetchError::Failed(other.to_string()),
             })?;
         Ok(Response {

@@ -80,6 +80,12 @@ pub fn parse_feed(text: &str) -> Vec<String> {
 
 /// Absolute targets of `<a href>` (and `<link>`/`<area>`) in an HTML page.
 pub fn html_links(html: &str, base: &Url) -> Vec<Url> {
+    page_links(html, base).0
+}
+
+/// The links of an HTML page (as [`html_links`]) and the URL its
+/// `<link rel="canonical">` declares, if any.
+pub fn page_links(html: &str, base: &Url) -> (Vec<Url>, Option<Url>) {
     let document = scraper::Html::parse_document(html);
     let selector = scraper::Selector::parse("a[href], area[href]").expect("valid selector");
     let base = document
@@ -88,11 +94,22 @@ pub fn html_links(html: &str, base: &Url) -> Vec<Url> {
         .and_then(|element| element.value().attr("href"))
         .and_then(|href| base.join(href).ok())
         .unwrap_or_else(|| base.clone());
-    document
+    let links = document
         .select(&selector)
         .filter_map(|element| element.value().attr("href"))
         .filter_map(|href| base.join(href.trim()).ok())
-        .collect()
+        .collect();
+    let canonical = document
+        .select(&scraper::Selector::parse("link[rel][href]").expect("valid selector"))
+        .find(|element| {
+            element.value().attr("rel").is_some_and(|rel| {
+                rel.split_ascii_whitespace()
+                    .any(|word| word.eq_ignore_ascii_case("canonical"))
+            })
+        })
+        .and_then(|element| element.value().attr("href"))
+        .and_then(|href| base.join(href.trim()).ok());
+    (links, canonical)
 }
 
 fn strip_cdata(text: &str) -> &str {
@@ -150,5 +167,11 @@ mod tests {
         let links = html_links(r#"<a href="doc.pdf">d</a><a href="/top#frag">t</a>"#, &base);
         assert_eq!(links[0].as_str(), "https://a.example/dir/doc.pdf");
         assert_eq!(links[1].as_str(), "https://a.example/top#frag");
+        let (_, canonical) = page_links(
+            r#"<head><link rel="Canonical" href="/dir/page"></head><a href="x">x</a>"#,
+            &base,
+        );
+        assert_eq!(canonical.unwrap().as_str(), "https://a.example/dir/page");
+        assert!(page_links("<a href=\"x\">x</a>", &base).1.is_none());
     }
 }

@@ -6,7 +6,12 @@
 //! Discovery documents (robots.txt, sitemaps, feeds) are fetched but not
 //! archived: the corpus holds the pages and documents they point to.
 //! Redirects are followed (at most [`MAX_REDIRECTS`] hops, each target
-//! checked against robots.txt and the source's scope) but not archived.
+//! checked against robots.txt and the source's scope; loops are errors) but
+//! not archived; the state records where each redirect pointed. A page
+//! declaring another canonical URL on an allowed host has it recorded, and
+//! that URL is not fetched as a separate page in the same run. Timeouts
+//! (`[crawl] timeout_seconds`) and bodies over `[crawl] max_body_bytes` are
+//! errors and are not retried.
 
 pub mod fetch;
 pub mod links;
@@ -28,11 +33,12 @@ use fetch::{FetchError, Fetcher, Response};
 use robots::Robots;
 use state::{State, UrlState};
 
-/// Largest body fetched.
+/// Largest body fetched, unless `[crawl] max_body_bytes` says otherwise.
 pub const MAX_BODY: usize = 50 << 20;
 pub const MAX_REDIRECTS: usize = 5;
 const MAX_RETRIES: u32 = 3;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Per fetch, unless `[crawl] timeout_seconds` says otherwise.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// A WARC file is closed and a new one started past this size.
 const MAX_WARC_BYTES: u64 = 1 << 30;
@@ -112,10 +118,24 @@ pub struct CrawlConfig {
     /// Host name -> `IP:PORT` to connect to instead (plain HTTP).
     #[serde(default)]
     pub resolve: BTreeMap<String, String>,
+    /// A fetch taking longer than this is given up (not retried).
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: f64,
+    /// Larger bodies are not archived and count as errors.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
 }
 
 fn default_rate() -> f64 {
     1.0
+}
+
+fn default_timeout() -> f64 {
+    TIMEOUT.as_secs_f64()
+}
+
+fn default_max_body() -> usize {
+    MAX_BODY
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,6 +190,16 @@ pub fn read_sources(path: &Path) -> Result<SourcesFile, CrawlError> {
             "crawl.requests_per_second must be positive".into(),
         ));
     }
+    if !(file.crawl.timeout_seconds.is_finite() && file.crawl.timeout_seconds > 0.0) {
+        return Err(config_error(
+            "crawl.timeout_seconds must be positive".into(),
+        ));
+    }
+    if !(1..=MAX_BODY).contains(&file.crawl.max_body_bytes) {
+        return Err(config_error(format!(
+            "crawl.max_body_bytes must be between 1 and {MAX_BODY}"
+        )));
+    }
     for (host, address) in &file.crawl.resolve {
         if address.parse::<SocketAddr>().is_err() {
             return Err(config_error(format!(
@@ -217,6 +247,8 @@ struct Item {
     url: Url,
     kind: ItemKind,
     hops: usize,
+    /// The URLs that redirected here, first first (`hops` of them).
+    chain: Vec<String>,
 }
 
 struct Host {
@@ -234,6 +266,8 @@ struct Crawler<'a> {
     allowed_hosts: HashSet<String>,
     queue: VecDeque<Item>,
     seen: HashSet<String>,
+    /// Canonical URL -> the page fetched this run that declared it.
+    canonicals: HashMap<String, String>,
     state: State,
     state_path: PathBuf,
     writer: Option<WarcWriter>,
@@ -269,7 +303,12 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         .iter()
         .filter_map(|(host, address)| Some((host.to_ascii_lowercase(), address.parse().ok()?)))
         .collect();
-    let fetcher = Fetcher::new(&file.crawl.user_agent, resolve, MAX_BODY, TIMEOUT);
+    let fetcher = Fetcher::new(
+        &file.crawl.user_agent,
+        resolve,
+        file.crawl.max_body_bytes,
+        Duration::from_secs_f64(file.crawl.timeout_seconds),
+    );
     let mut crawler = Crawler {
         options,
         product: robots::product_token(&file.crawl.user_agent),
@@ -278,6 +317,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         allowed_hosts: HashSet::new(),
         queue: VecDeque::new(),
         seen: HashSet::new(),
+        canonicals: HashMap::new(),
         state,
         state_path,
         writer: None,
@@ -424,7 +464,12 @@ impl Crawler<'_> {
             return;
         };
         if self.seen.insert(url.to_string()) {
-            self.queue.push_back(Item { url, kind, hops });
+            self.queue.push_back(Item {
+                url,
+                kind,
+                hops,
+                chain: Vec::new(),
+            });
         }
     }
 
@@ -540,7 +585,7 @@ impl Crawler<'_> {
     }
 
     /// GET with retries: Retry-After or bounded exponential backoff on 429,
-    /// 5xx and network errors.
+    /// 5xx and network errors (not timeouts, not oversized bodies).
     fn fetch(&mut self, url: &Url, extra: &[(String, String)]) -> Result<Response, FetchError> {
         let key = Self::host_key(url);
         let mut attempt = 0;
@@ -567,6 +612,13 @@ impl Crawler<'_> {
     }
 
     fn process(&mut self, item: Item) -> Result<(), CrawlError> {
+        if matches!(item.kind, ItemKind::Page { .. })
+            && let Some(page) = self.canonicals.get(item.url.as_str())
+        {
+            info!(url = %item.url, page = %page, "already fetched as a page declaring it canonical");
+            self.summary.skipped += 1;
+            return Ok(());
+        }
         if !self.robots_allow(&item.url) {
             info!(url = %item.url, "disallowed by robots.txt");
             self.summary.skipped += 1;
@@ -598,27 +650,7 @@ impl Crawler<'_> {
             }
         };
         if (300..400).contains(&response.status) && response.status != 304 {
-            let target = response
-                .header("Location")
-                .and_then(|location| item.url.join(location).ok());
-            match target {
-                Some(target) if item.hops < MAX_REDIRECTS => {
-                    let allowed = match item.kind {
-                        ItemKind::Page { source, .. } => self.in_scope(&target, source),
-                        _ => self.host_allowed(&target),
-                    };
-                    if allowed {
-                        self.enqueue(target, item.kind.clone(), item.hops + 1);
-                    } else {
-                        self.summary.skipped += 1;
-                    }
-                }
-                _ => {
-                    warn!(url = %item.url, status = response.status, "redirect not followed");
-                    self.summary.errors += 1;
-                }
-            }
-            return Ok(());
+            return self.redirect(item, &response, archived);
         }
         match item.kind {
             ItemKind::Sitemap | ItemKind::Feed => {
@@ -670,6 +702,63 @@ impl Crawler<'_> {
         }
     }
 
+    /// Follows a redirect: enqueues the target (in scope, within
+    /// [`MAX_REDIRECTS`] hops, not a loop) and records where an archived
+    /// item's URL pointed.
+    fn redirect(
+        &mut self,
+        item: Item,
+        response: &Response,
+        archived: bool,
+    ) -> Result<(), CrawlError> {
+        let target = response
+            .header("Location")
+            .and_then(|location| item.url.join(location).ok())
+            .and_then(normalise);
+        let looped = target.as_ref().is_some_and(|target| {
+            target == &item.url || item.chain.iter().any(|url| url == target.as_str())
+        });
+        match &target {
+            Some(_) if looped => {
+                warn!(url = %item.url, status = response.status, "redirect loop");
+                self.summary.errors += 1;
+            }
+            Some(target) if item.hops < MAX_REDIRECTS => {
+                let allowed = match item.kind {
+                    ItemKind::Page { source, .. } => self.in_scope(target, source),
+                    _ => self.host_allowed(target),
+                };
+                if !allowed {
+                    info!(url = %item.url, target = %target, "redirect out of scope");
+                    self.summary.skipped += 1;
+                } else if self.seen.insert(target.to_string()) {
+                    let mut chain = item.chain.clone();
+                    chain.push(item.url.to_string());
+                    self.queue.push_back(Item {
+                        url: target.clone(),
+                        kind: item.kind.clone(),
+                        hops: item.hops + 1,
+                        chain,
+                    });
+                }
+            }
+            _ => {
+                warn!(url = %item.url, status = response.status, hops = item.hops, "redirect not followed");
+                self.summary.errors += 1;
+            }
+        }
+        if !archived {
+            return Ok(());
+        }
+        let entry = UrlState {
+            last_fetch: now_warc_date()[..10].to_string(),
+            status: response.status,
+            redirect_to: target.map(String::from),
+            ..UrlState::default()
+        };
+        self.save_state(item.url.to_string(), entry)
+    }
+
     fn archive(
         &mut self,
         item: Item,
@@ -687,6 +776,7 @@ impl Crawler<'_> {
         };
         entry.last_fetch = date[..10].to_string();
         entry.status = response.status;
+        entry.redirect_to = None;
         let content_type = response.header("Content-Type").map(str::to_string);
         if response.status == 304 {
             let Some(previous) = previous.filter(|previous| previous.payload_digest.is_some())
@@ -708,7 +798,7 @@ impl Crawler<'_> {
             // The queue is not saved: links first found on this page may
             // not have been fetched before an earlier crawl stopped, so
             // they are found again from the archived copy.
-            self.follow_links_of_earlier_capture(&item, &previous);
+            entry.canonical = self.follow_links_of_earlier_capture(&item, &previous);
         } else if response.status == 200 {
             if !content_type_allowed(content_type.as_deref()) {
                 info!(url = %url, content_type = ?content_type, "content type not archived");
@@ -734,10 +824,11 @@ impl Crawler<'_> {
                     self.summary.bytes += response.body.len() as u64;
                 }
             }
+            entry.canonical = None;
             if is_html(content_type.as_deref())
                 && let Ok(body) = warc::decode_body(&response.headers, &response.body)
             {
-                self.follow_links(&item, &String::from_utf8_lossy(&body));
+                entry.canonical = self.follow_links(&item, &String::from_utf8_lossy(&body));
             }
         } else {
             warn!(url = %url, status = response.status, "fetch failed");
@@ -746,23 +837,43 @@ impl Crawler<'_> {
         self.save_state(url, entry)
     }
 
-    fn follow_links_of_earlier_capture(&mut self, item: &Item, previous: &UrlState) {
+    /// Follows the links of the archived copy; its other canonical URL.
+    fn follow_links_of_earlier_capture(
+        &mut self,
+        item: &Item,
+        previous: &UrlState,
+    ) -> Option<String> {
         let (Some(file), Some(offset)) = (&previous.warc_file, previous.warc_offset) else {
-            return;
+            return previous.canonical.clone();
         };
         match warc::read_response_at(&self.options.corpus.join(file), offset) {
             Ok(stored) if is_html(stored.capture.content_type.as_deref()) => {
-                self.follow_links(item, &String::from_utf8_lossy(&stored.capture.body));
+                self.follow_links(item, &String::from_utf8_lossy(&stored.capture.body))
             }
-            Ok(_) => {}
+            Ok(_) => None,
             Err(error) => {
                 warn!(url = %item.url, file = %file, error = %error, "earlier capture unreadable: links not followed");
+                previous.canonical.clone()
             }
         }
     }
 
-    fn follow_links(&mut self, item: &Item, html: &str) {
-        for link in links::html_links(html, &item.url) {
+    /// Enqueues the page's links. A canonical URL on an allowed host other
+    /// than the page's own is returned and marked seen: the page already
+    /// holds its content.
+    fn follow_links(&mut self, item: &Item, html: &str) -> Option<String> {
+        let (links, canonical) = links::page_links(html, &item.url);
+        let canonical = canonical
+            .and_then(normalise)
+            .filter(|canonical| canonical != &item.url && self.host_allowed(canonical))
+            .map(String::from);
+        if let Some(canonical) = &canonical {
+            self.seen.insert(canonical.clone());
+            self.canonicals
+                .entry(canonical.clone())
+                .or_insert_with(|| item.url.to_string());
+        }
+        for link in links {
             let Some(link) = normalise(link) else {
                 continue;
             };
@@ -788,6 +899,7 @@ impl Crawler<'_> {
                 );
             }
         }
+        canonical
     }
 
     fn save_state(&mut self, url: String, entry: UrlState) -> Result<(), CrawlError> {

@@ -37,6 +37,12 @@ pub struct UrlState {
     pub record_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warc_date: Option<String>,
+    /// Where a redirect (3xx other than 304) pointed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<String>,
+    /// The other URL the page declares canonical (`<link rel="canonical">`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

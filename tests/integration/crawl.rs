@@ -10,7 +10,7 @@ use pledgewatch::corpus::warc;
 use pledgewatch::crawl::state::State;
 use pledgewatch::crawl::{self, CrawlOptions};
 
-use crate::server::{SiteOptions, SiteServer};
+use crate::server::{Reply, SiteOptions, SiteServer};
 
 fn site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,6 +35,7 @@ fn serve_site(sitemap: String, delay: Duration) -> SiteServer {
         hidden: vec!["/search".into()],
         delay,
         log_requests: true,
+        ..SiteOptions::default()
     })
 }
 
@@ -536,4 +537,422 @@ fn pledgewatch_binary() -> std::path::PathBuf {
     std::env::var_os("PLEDGEWATCH_BIN")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_pledgewatch").into())
+}
+
+// Failure modes, against scripted answers on loopback.
+
+const HOST: &str = "https://pledgewatch.example";
+
+fn html(title: &str) -> Vec<u8> {
+    format!(
+        "<!doctype html><html><head><title>{title}</title></head><body><p>{title}</p></body></html>"
+    )
+    .into_bytes()
+}
+
+fn urlset(paths: &[&str]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        out.push_str(&format!("  <url><loc>{HOST}{path}</loc></url>\n"));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A server answering `replace` and `script` only (everything else 404s).
+fn serve(replace: Vec<(&str, Vec<u8>)>, script: Vec<(&str, Vec<Reply>)>) -> SiteServer {
+    SiteServer::start(SiteOptions {
+        root: PathBuf::from("/nonexistent-pledgewatch-test-root"),
+        replace: replace
+            .into_iter()
+            .map(|(path, body)| (path.to_string(), body))
+            .collect(),
+        script: script
+            .into_iter()
+            .map(|(path, replies)| (path.to_string(), replies))
+            .collect(),
+        log_requests: true,
+        ..SiteOptions::default()
+    })
+}
+
+/// A finished crawl of `sitemap` (a path on the test host) with extra
+/// `[crawl]` lines.
+struct Crawled {
+    _work: tempfile::TempDir,
+    corpus: PathBuf,
+    summary: crawl::CrawlSummary,
+}
+
+impl Crawled {
+    fn captured_urls(&self) -> Vec<String> {
+        let directory = self.corpus.join("crawl").join("warc");
+        if !directory.exists() {
+            return Vec::new();
+        }
+        let mut urls = Vec::new();
+        for file in warc_files(&self.corpus) {
+            let (captures, problems) = warc::read_responses(&file).unwrap();
+            assert!(problems.is_empty(), "{problems:?}");
+            urls.extend(captures.into_iter().map(|capture| capture.url));
+        }
+        urls.sort();
+        urls
+    }
+
+    fn state(&self) -> State {
+        State::open(&self.corpus.join("crawl").join("state.json")).unwrap()
+    }
+}
+
+fn crawl_sitemap(server: &SiteServer, sitemap: &str, extra: &str) -> Crawled {
+    let work = tempfile::tempdir().unwrap();
+    let sources = work.path().join("sources.toml");
+    std::fs::write(
+        &sources,
+        format!(
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = 1000.0\n{extra}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{}\"\n\n[[source]]\nname = \"test\"\nkind = \"sitemap\"\nurl = \"{HOST}{sitemap}\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let corpus = work.path().join("corpus");
+    let summary = crawl::run(&CrawlOptions {
+        sources,
+        corpus: corpus.clone(),
+        max_pages: None,
+        dry_run: false,
+        progress_bar: false,
+    })
+    .unwrap();
+    Crawled {
+        _work: work,
+        corpus,
+        summary,
+    }
+}
+
+fn url(path: &str) -> String {
+    format!("{HOST}{path}")
+}
+
+#[test]
+fn crawl_retries_a_429_after_its_retry_after() {
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&["/busy.html", "/ok.html"]).into_bytes(),
+            ),
+            ("/ok.html", html("ok")),
+        ],
+        vec![(
+            "/busy.html",
+            vec![
+                Reply::new(429).header("Retry-After", "1"),
+                Reply::new(200)
+                    .header("Content-Type", "text/html")
+                    .body(html("busy")),
+            ],
+        )],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "");
+    let times = server.times_of("/busy.html");
+    assert_eq!(times.len(), 2, "{:?}", server.requests());
+    let gap = times[1] - times[0];
+    assert!(gap >= Duration::from_millis(900), "retried after {gap:?}");
+    assert!(gap < Duration::from_secs(3), "retried after {gap:?}");
+    assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+    assert_eq!(crawled.summary.errors, 0, "{:?}", crawled.summary);
+    assert_eq!(
+        crawled.captured_urls(),
+        vec![url("/busy.html"), url("/ok.html")]
+    );
+}
+
+#[test]
+fn crawl_retries_5xx_a_bounded_number_of_times() {
+    let failure = || Reply::new(500).header("Retry-After", "0");
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&["/down.html", "/flaky.html", "/ok.html"]).into_bytes(),
+            ),
+            ("/ok.html", html("ok")),
+        ],
+        vec![
+            ("/down.html", vec![failure()]),
+            (
+                "/flaky.html",
+                vec![
+                    failure(),
+                    failure(),
+                    Reply::new(200)
+                        .header("Content-Type", "text/html")
+                        .body(html("flaky")),
+                ],
+            ),
+        ],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "");
+    // One attempt and three retries.
+    assert_eq!(server.times_of("/down.html").len(), 4);
+    assert_eq!(server.times_of("/flaky.html").len(), 3);
+    assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+    assert_eq!(crawled.summary.errors, 1, "{:?}", crawled.summary);
+    assert_eq!(
+        crawled.captured_urls(),
+        vec![url("/flaky.html"), url("/ok.html")]
+    );
+    assert_eq!(crawled.state().urls[&url("/down.html")].status, 500);
+}
+
+#[test]
+fn crawl_follows_redirect_chains_up_to_the_bound() {
+    let moved = |to: &str| vec![Reply::new(301).header("Location", to)];
+    let mut script = vec![
+        ("/old.html", moved("/older.html")),
+        ("/older.html", moved(&url("/new.html"))),
+        ("/loop-a.html", moved("/loop-b.html")),
+        ("/loop-b.html", moved("/loop-a.html")),
+    ];
+    let hops: Vec<String> = (0..=crawl::MAX_REDIRECTS + 1)
+        .map(|hop| format!("/hop{hop}.html"))
+        .collect();
+    for pair in hops.windows(2) {
+        script.push((pair[0].as_str(), moved(&pair[1])));
+    }
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&["/old.html", "/loop-a.html", "/hop0.html", "/ok.html"]).into_bytes(),
+            ),
+            ("/new.html", html("new")),
+            ("/ok.html", html("ok")),
+        ],
+        script,
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "");
+    assert_eq!(
+        crawled.captured_urls(),
+        vec![url("/new.html"), url("/ok.html")]
+    );
+    let state = crawled.state();
+    assert_eq!(state.urls[&url("/old.html")].status, 301);
+    assert_eq!(
+        state.urls[&url("/old.html")].redirect_to.as_deref(),
+        Some(url("/older.html").as_str())
+    );
+    assert_eq!(
+        state.urls[&url("/older.html")].redirect_to.as_deref(),
+        Some(url("/new.html").as_str())
+    );
+    // The loop is fetched once each way and stops.
+    assert_eq!(server.times_of("/loop-a.html").len(), 1);
+    assert_eq!(server.times_of("/loop-b.html").len(), 1);
+    // MAX_REDIRECTS hops are followed, the next is not.
+    for hop in &hops[..=crawl::MAX_REDIRECTS] {
+        assert_eq!(server.times_of(hop).len(), 1, "{hop}");
+    }
+    assert!(server.times_of(&hops[crawl::MAX_REDIRECTS + 1]).is_empty());
+    assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+    assert_eq!(
+        crawled.summary.errors, 2,
+        "the bound and the loop: {:?}",
+        crawled.summary
+    );
+}
+
+#[test]
+fn crawl_delay_spaces_requests_to_a_host() {
+    let server = serve(
+        vec![
+            ("/robots.txt", b"User-agent: *\nCrawl-delay: 1\n".to_vec()),
+            ("/sitemap.xml", urlset(&["/a.html", "/b.html"]).into_bytes()),
+            ("/a.html", html("a")),
+            ("/b.html", html("b")),
+        ],
+        vec![],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "");
+    assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+    let log = server.timed_log.lock().unwrap().clone();
+    let times: Vec<Instant> = log
+        .iter()
+        .filter(|(_, target)| target != "/robots.txt")
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(times.len(), 3, "{log:?}");
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(900), "requests {gap:?} apart");
+    }
+}
+
+#[test]
+fn crawl_gives_up_a_page_slower_than_the_timeout() {
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&["/slow.html", "/ok.html"]).into_bytes(),
+            ),
+            ("/ok.html", html("ok")),
+        ],
+        vec![(
+            "/slow.html",
+            vec![
+                Reply::new(200)
+                    .header("Content-Type", "text/html")
+                    .body(html("slow"))
+                    .delay(Duration::from_secs(3)),
+            ],
+        )],
+    );
+    let started = Instant::now();
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "timeout_seconds = 1");
+    assert!(
+        started.elapsed() < Duration::from_millis(2800),
+        "{:?}",
+        started.elapsed()
+    );
+    // Not retried: a timeout already cost a whole timeout.
+    assert_eq!(server.times_of("/slow.html").len(), 1);
+    assert_eq!(crawled.summary.errors, 1, "{:?}", crawled.summary);
+    assert_eq!(crawled.captured_urls(), vec![url("/ok.html")]);
+}
+
+#[test]
+fn crawl_does_not_store_an_oversized_body() {
+    let big = format!("<html><body>{}</body></html>", "x".repeat(5000)).into_bytes();
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&["/big.html", "/ok.html"]).into_bytes(),
+            ),
+            ("/big.html", big),
+            ("/ok.html", html("ok")),
+        ],
+        vec![],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "max_body_bytes = 2000");
+    assert_eq!(server.times_of("/big.html").len(), 1, "not retried");
+    assert_eq!(crawled.summary.errors, 1, "{:?}", crawled.summary);
+    assert_eq!(crawled.summary.fetched, 1, "{:?}", crawled.summary);
+    assert_eq!(crawled.captured_urls(), vec![url("/ok.html")]);
+}
+
+#[test]
+fn crawl_follows_a_gzipped_sitemap_index() {
+    let index = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n  <sitemap><loc>{HOST}/one.xml.gz</loc></sitemap>\n  <sitemap><loc>{HOST}/two.xml.gz</loc></sitemap>\n</sitemapindex>\n"
+    );
+    let server = serve(
+        vec![
+            ("/sitemap.xml.gz", gzip(index.as_bytes())),
+            ("/one.xml.gz", gzip(urlset(&["/a.html"]).as_bytes())),
+            ("/a.html", html("a")),
+            ("/b.html", html("b")),
+        ],
+        // Some servers label a gzipped file as content coding.
+        vec![(
+            "/two.xml.gz",
+            vec![
+                Reply::new(200)
+                    .header("Content-Type", "application/xml")
+                    .header("Content-Encoding", "gzip")
+                    .body(gzip(urlset(&["/b.html"]).as_bytes())),
+            ],
+        )],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml.gz", "");
+    assert_eq!(crawled.summary.errors, 0, "{:?}", crawled.summary);
+    assert_eq!(
+        crawled.captured_urls(),
+        vec![url("/a.html"), url("/b.html")]
+    );
+}
+
+#[test]
+fn crawl_settings_are_checked() {
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("sources.toml");
+    let agent = "user_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"";
+    for (line, message) in [
+        ("timeout_seconds = 0", "timeout_seconds"),
+        ("max_body_bytes = 0", "max_body_bytes"),
+        ("max_body_bytes = 999999999999", "max_body_bytes"),
+    ] {
+        std::fs::write(&path, format!("[crawl]\n{agent}\n{line}\n")).unwrap();
+        let error = crawl::read_sources(&path).unwrap_err().to_string();
+        assert!(error.contains(message), "{line}: {error}");
+    }
+    std::fs::write(&path, format!("[crawl]\n{agent}\ntimeout_seconds = 2\n")).unwrap();
+    let file = crawl::read_sources(&path).unwrap();
+    assert_eq!(file.crawl.timeout_seconds, 2.0);
+    assert_eq!(file.crawl.max_body_bytes, crawl::MAX_BODY);
+}
+
+#[test]
+fn crawl_records_a_canonical_url_and_does_not_fetch_it_again() {
+    let with_canonical = |href: &str| {
+        format!("<!doctype html><html><head><title>p</title><link rel=\"canonical\" href=\"{href}\"></head><body><p>p</p></body></html>")
+            .into_bytes()
+    };
+    let server = serve(
+        vec![
+            (
+                "/sitemap.xml",
+                urlset(&[
+                    "/page.html?ref=feed",
+                    "/page.html",
+                    "/self.html",
+                    "/away.html",
+                ])
+                .into_bytes(),
+            ),
+            ("/page.html", with_canonical("/page.html")),
+            ("/self.html", with_canonical(&url("/self.html"))),
+            (
+                "/away.html",
+                with_canonical("https://elsewhere.example/away.html"),
+            ),
+        ],
+        vec![],
+    );
+    let crawled = crawl_sitemap(&server, "/sitemap.xml", "");
+    assert_eq!(
+        server.requests(),
+        [
+            "/robots.txt",
+            "/sitemap.xml",
+            "/page.html?ref=feed",
+            "/self.html",
+            "/away.html"
+        ],
+        "the canonical /page.html is not fetched again"
+    );
+    assert_eq!(crawled.summary.fetched, 3, "{:?}", crawled.summary);
+    assert_eq!(crawled.summary.skipped, 1, "{:?}", crawled.summary);
+    let state = crawled.state();
+    assert_eq!(
+        state.urls[&url("/page.html?ref=feed")].canonical.as_deref(),
+        Some(url("/page.html").as_str())
+    );
+    assert!(!state.urls.contains_key(&url("/page.html")));
+    // Its own URL, or a host outside the crawl, is not recorded.
+    assert_eq!(state.urls[&url("/self.html")].canonical, None);
+    assert_eq!(state.urls[&url("/away.html")].canonical, None);
 }

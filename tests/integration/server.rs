@@ -1,7 +1,8 @@
 //! A small multi-threaded HTTP/1.1 file server on loopback for the crawl
 //! tests and the crawl benchmark (`benches/crawl.rs` includes this file):
 //! one request per connection, strong ETags and 304s, JSON sent chunked,
-//! an optional delay per response, and paths that can be replaced or hidden.
+//! an optional delay per response, paths that can be replaced or hidden, and
+//! scripted answers per path (status, headers, body, delay) for failure modes.
 
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
@@ -11,7 +12,41 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// One scripted answer for a path: status, extra headers, body, and a
+/// delay before it is sent.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn new(status: u16) -> Reply {
+        Reply {
+            status,
+            ..Reply::default()
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Reply {
+        self.body = body.into();
+        self
+    }
+
+    pub fn delay(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
+    }
+}
 
 /// What the server serves and how.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +61,8 @@ pub struct SiteOptions {
     pub delay: Duration,
     /// Keep a log of request targets (the benchmark does not).
     pub log_requests: bool,
+    /// Path -> answers in turn, the last one repeated; checked first.
+    pub script: HashMap<String, Vec<Reply>>,
 }
 
 /// A running server; it stops with the test process.
@@ -36,6 +73,10 @@ pub struct SiteServer {
     pub log: Arc<Mutex<Vec<String>>>,
     /// Requests answered so far.
     pub answered: Arc<AtomicUsize>,
+    /// Request targets with their arrival times (when `log_requests`).
+    pub timed_log: Arc<Mutex<Vec<(Instant, String)>>>,
+    /// Requests seen so far per scripted path.
+    script_counts: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl SiteServer {
@@ -46,6 +87,8 @@ impl SiteServer {
             port,
             log: Arc::new(Mutex::new(Vec::new())),
             answered: Arc::new(AtomicUsize::new(0)),
+            timed_log: Arc::new(Mutex::new(Vec::new())),
+            script_counts: Arc::new(Mutex::new(HashMap::new())),
         };
         let options = Arc::new(options);
         let shared = server.clone();
@@ -65,6 +108,17 @@ impl SiteServer {
 
     pub fn requests(&self) -> Vec<String> {
         self.log.lock().expect("log lock").clone()
+    }
+
+    /// Arrival times of the requests for `target`, in order.
+    pub fn times_of(&self, target: &str) -> Vec<Instant> {
+        self.timed_log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .filter(|(_, logged)| logged == target)
+            .map(|(at, _)| *at)
+            .collect()
     }
 }
 
@@ -118,12 +172,41 @@ fn respond(stream: TcpStream, options: &SiteOptions, server: &SiteServer) -> std
         .to_string();
     if options.log_requests {
         server.log.lock().expect("log lock").push(target.clone());
+        server
+            .timed_log
+            .lock()
+            .expect("log lock")
+            .push((Instant::now(), target.clone()));
     }
     if !options.delay.is_zero() {
         std::thread::sleep(options.delay);
     }
     let path = target.split('?').next().unwrap_or("/");
     let mut stream = stream;
+    let scripted = options.script.get(&target).or(options.script.get(path));
+    if let Some(replies) = scripted.filter(|replies| !replies.is_empty()) {
+        let turn = {
+            let mut counts = server.script_counts.lock().expect("script lock");
+            let count = counts.entry(target.clone()).or_insert(0);
+            *count += 1;
+            *count - 1
+        };
+        let reply = &replies[turn.min(replies.len() - 1)];
+        std::thread::sleep(reply.delay);
+        let mut out = format!("HTTP/1.1 {} Scripted\r\n", reply.status);
+        for (name, value) in &reply.headers {
+            out.push_str(&format!("{name}: {value}\r\n"));
+        }
+        out.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            reply.body.len()
+        ));
+        let mut out = out.into_bytes();
+        out.extend_from_slice(&reply.body);
+        // The client may have given up (a timeout test).
+        let _ = stream.write_all(&out);
+        return Ok(());
+    }
     let Some((name, body)) = body_for(path, options) else {
         return stream.write_all(
             b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
