@@ -559,18 +559,20 @@ struct JsonLd {
     published: Option<String>,
     modified: Option<String>,
     publisher: Option<String>,
+    /// `reportNumber`: a committee paper's number ("HC 1228").
+    report_number: Option<String>,
 }
 
-fn json_ld(page: &Html) -> JsonLd {
-    let selector = selector!(r#"script[type="application/ld+json"]"#);
+fn json_ld(scripts: &[ElementRef]) -> JsonLd {
     let mut found = JsonLd {
         kind: None,
         name: None,
         published: None,
         modified: None,
         publisher: None,
+        report_number: None,
     };
-    for script in page.select(selector) {
+    for script in scripts {
         let source: String = script.text().collect();
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&source) else {
             continue;
@@ -595,6 +597,7 @@ fn json_ld(page: &Html) -> JsonLd {
                 .or(text("datePublished"))
                 .or(text("dateCreated"));
             found.modified = found.modified.or(text("dateModified"));
+            found.report_number = found.report_number.or(text("reportNumber"));
             let publisher = item
                 .get("publisher")
                 .or_else(|| item.get("author"))
@@ -652,8 +655,7 @@ struct GovukMetadata {
     delivered: Option<String>,
 }
 
-fn govuk_metadata(page: &Html) -> GovukMetadata {
-    let term_selector = selector!(".gem-c-metadata dt, .gem-c-important-metadata dt");
+fn govuk_metadata(terms: &[ElementRef]) -> GovukMetadata {
     let link_selector = selector!("a");
     let mut metadata = GovukMetadata {
         organisations: Vec::new(),
@@ -662,7 +664,7 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
         updated: None,
         delivered: None,
     };
-    for term in page.select(term_selector) {
+    for term in terms {
         let label = clean_whitespace(&term.text().collect::<String>()).to_lowercase();
         let Some(definition) = term
             .next_siblings()
@@ -706,15 +708,17 @@ fn govuk_metadata(page: &Html) -> GovukMetadata {
     metadata
 }
 
-fn select_text(page: &Html, selector: &Selector) -> Option<String> {
-    page.select(selector)
-        .map(|element| clean_whitespace(&text_before_first_block(element)))
+/// The first non-empty text of the elements, each read up to its first block.
+fn first_text(elements: &[ElementRef]) -> Option<String> {
+    elements
+        .iter()
+        .map(|element| clean_whitespace(&text_before_first_block(*element)))
         .find(|text| !text.is_empty())
 }
 
-fn meta_map(page: &Html) -> HashMap<String, String> {
+fn meta_map(metas: &[ElementRef]) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for meta in page.select(selector!("meta[content]")) {
+    for meta in metas {
         let key = meta
             .value()
             .attr("name")
@@ -742,6 +746,154 @@ fn strip_site_suffix(title: &str) -> String {
 
 const MAX_TITLE_BYTES: usize = 400;
 
+/// What the page's metadata is read from, gathered in one pass over the
+/// page's nodes instead of one whole-page `select` per selector.
+///
+/// The pass visits nodes as `Html::select` does (in the tree's order,
+/// attached elements only) and each element that might match is checked
+/// with the selector itself, so "the first match" and every list mean what
+/// they meant with one `select` per selector.
+#[derive(Default)]
+struct PageParts<'a> {
+    /// `meta[content]`
+    metas: Vec<ElementRef<'a>>,
+    /// the `href` of the first `link[rel="canonical"]` that has one
+    canonical: Option<String>,
+    /// `script[type="application/ld+json"]`
+    json_ld: Vec<ElementRef<'a>>,
+    /// `title`
+    titles: Vec<ElementRef<'a>>,
+    /// `h1`
+    h1s: Vec<ElementRef<'a>>,
+    /// `main h1, [role=main] h1, #content h1, article h1`
+    main_h1s: Vec<ElementRef<'a>>,
+    /// `.gem-c-metadata dt, .gem-c-important-metadata dt`
+    metadata_terms: Vec<ElementRef<'a>>,
+    /// `.gem-c-lead-paragraph`
+    lead: Vec<ElementRef<'a>>,
+    /// `.report-meta, .published-date, .date`
+    date_blocks: Vec<ElementRef<'a>>,
+    /// `.report-meta`
+    report_meta: Vec<ElementRef<'a>>,
+    /// `.gem-c-notice, .withdrawal-notice`
+    notices: Vec<ElementRef<'a>>,
+    /// `.pledgewatch-illustrative`
+    illustrative: Vec<ElementRef<'a>>,
+    /// `#history li, #full-history li, .app-c-published-dates li, .gem-c-published-dates li`
+    history: Vec<ElementRef<'a>>,
+    /// the first of `main, [role=main], #content, article, body`
+    root: Option<ElementRef<'a>>,
+}
+
+impl<'a> PageParts<'a> {
+    fn collect(page: &'a Html) -> PageParts<'a> {
+        let mut parts = PageParts::default();
+        for node in page.tree.nodes() {
+            let Some(element) = ElementRef::wrap(node) else {
+                continue;
+            };
+            // `Html::select` leaves out detached elements
+            if element.parent().is_none() {
+                continue;
+            }
+            let value = element.value();
+            let name = value.name();
+            match name {
+                "meta"
+                    if value.attr("content").is_some()
+                        && selector!("meta[content]").matches(&element) =>
+                {
+                    parts.metas.push(element);
+                }
+                "link"
+                    if parts.canonical.is_none()
+                        && selector!(r#"link[rel="canonical"]"#).matches(&element) =>
+                {
+                    parts.canonical = value.attr("href").map(str::to_string);
+                }
+                "script" if selector!(r#"script[type="application/ld+json"]"#).matches(&element) => {
+                    parts.json_ld.push(element);
+                }
+                "title" => parts.titles.push(element),
+                "h1" => {
+                    parts.h1s.push(element);
+                    if selector!("main h1, [role=main] h1, #content h1, article h1")
+                        .matches(&element)
+                    {
+                        parts.main_h1s.push(element);
+                    }
+                }
+                "dt" if selector!(".gem-c-metadata dt, .gem-c-important-metadata dt")
+                    .matches(&element) =>
+                {
+                    parts.metadata_terms.push(element);
+                }
+                "li" if selector!(
+                    "#history li, #full-history li, .app-c-published-dates li, .gem-c-published-dates li"
+                )
+                .matches(&element) =>
+                {
+                    parts.history.push(element);
+                }
+                _ => {}
+            }
+            if parts.root.is_none()
+                && (matches!(name, "main" | "article" | "body")
+                    || value.attr("role").is_some()
+                    || value.id().is_some())
+                && selector!("main, [role=main], #content, article, body").matches(&element)
+            {
+                parts.root = Some(element);
+            }
+            if value.attr("class").is_some() {
+                if selector!(".gem-c-lead-paragraph").matches(&element) {
+                    parts.lead.push(element);
+                }
+                if selector!(".report-meta, .published-date, .date").matches(&element) {
+                    parts.date_blocks.push(element);
+                }
+                if selector!(".report-meta").matches(&element) {
+                    parts.report_meta.push(element);
+                }
+                if selector!(".gem-c-notice, .withdrawal-notice").matches(&element) {
+                    parts.notices.push(element);
+                }
+                if selector!(".pledgewatch-illustrative").matches(&element) {
+                    parts.illustrative.push(element);
+                }
+            }
+        }
+        parts
+    }
+}
+
+/// An element's text with its text nodes kept apart ("…2023</p><p>HC 1319"
+/// is not "2023HC 1319").
+fn spaced_text(element: ElementRef) -> String {
+    clean_whitespace(&element.text().collect::<Vec<_>>().join(" "))
+}
+
+/// "Fourth Report of Session 2022–23" -> "2022–23" (written with an en
+/// dash and a two-digit second year, however the page writes it).
+fn find_session(text: &str) -> Option<String> {
+    static SESSION: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bSession (\d{4})[–-](\d{2,4})\b").expect("static regex")
+    });
+    let captures = SESSION.captures(text)?;
+    let first = &captures[1];
+    let second = &captures[2];
+    let second = &second[second.len().saturating_sub(2)..];
+    Some(format!("{first}–{second}"))
+}
+
+/// "… · HC 1228 · …" -> "HC 1228"; also "HL Paper 12" and "HL 12".
+fn find_paper_number(text: &str) -> Option<String> {
+    static PAPER: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\b(HC|HL Paper|HL)\s?(\d+)\b").expect("static regex"));
+    let captures = PAPER.captures(text)?;
+    Some(format!("{} {}", &captures[1], &captures[2]))
+}
+
 /// Extracts a document from an HTML page.
 pub fn extract_html(capture: &Capture) -> Document {
     let source = decode(&capture.body, capture.content_type.as_deref());
@@ -749,28 +901,28 @@ pub fn extract_html(capture: &Capture) -> Document {
     if let Some(repaired) = close_unclosed_title(&page, &source) {
         page = Html::parse_document(&repaired);
     }
-    let meta = meta_map(&page);
-    let ld = json_ld(&page);
-    let govuk = govuk_metadata(&page);
+    let parts = PageParts::collect(&page);
+    let meta = meta_map(&parts.metas);
+    let ld = json_ld(&parts.json_ld);
+    let govuk = govuk_metadata(&parts.metadata_terms);
 
-    let url = select_attr(&page, selector!(r#"link[rel="canonical"]"#), "href")
-        .and_then(|href| absolute_url(&capture.url, &href))
+    let url = parts
+        .canonical
+        .as_deref()
+        .and_then(|href| absolute_url(&capture.url, href))
         .unwrap_or_else(|| capture.url.clone());
 
     // a heading that swallowed the page (an unclosed tag inside it) is no title
     let plausible = |title: &String| title.len() <= MAX_TITLE_BYTES;
-    let title = select_text(
-        &page,
-        selector!("main h1, [role=main] h1, #content h1, article h1"),
-    )
-    .filter(plausible)
-    .or_else(|| meta.get("og:title").cloned())
-    .or_else(|| ld.name.clone())
-    .or_else(|| select_text(&page, selector!("h1")).filter(plausible))
-    .or_else(|| select_text(&page, selector!("title")).map(|title| strip_site_suffix(&title)))
-    .unwrap_or_default();
+    let title = first_text(&parts.main_h1s)
+        .filter(plausible)
+        .or_else(|| meta.get("og:title").cloned())
+        .or_else(|| ld.name.clone())
+        .or_else(|| first_text(&parts.h1s).filter(plausible))
+        .or_else(|| first_text(&parts.titles).map(|title| strip_site_suffix(&title)))
+        .unwrap_or_default();
 
-    let description = select_text(&page, selector!(".gem-c-lead-paragraph"))
+    let description = first_text(&parts.lead)
         .or_else(|| meta.get("description").cloned())
         .or_else(|| meta.get("og:description").cloned());
 
@@ -787,10 +939,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         .or_else(|| meta.get("author").cloned())
         .unwrap_or_else(|| host_of(&url));
 
-    let root = page
-        .select(selector!("main, [role=main], #content, article, body"))
-        .next()
-        .unwrap_or_else(|| page.root_element());
+    let root = parts.root.unwrap_or_else(|| page.root_element());
 
     let published = meta
         .get("govuk:first-published-at")
@@ -813,10 +962,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         })
         .or_else(|| govuk.delivered.clone())
         .or_else(|| first_time(root))
-        .or_else(|| {
-            select_text(&page, selector!(".report-meta, .published-date, .date"))
-                .and_then(|text| find_date(&text))
-        });
+        .or_else(|| first_text(&parts.date_blocks).and_then(|text| find_date(&text)));
     let updated = meta
         .get("govuk:public-updated-at")
         .and_then(|value| parse_date(value))
@@ -824,12 +970,34 @@ pub fn extract_html(capture: &Capture) -> Document {
         .or_else(|| ld.modified.as_deref().and_then(parse_date))
         .filter(|updated| Some(updated) != published.as_ref());
 
+    // committee papers: the session and the paper number, from the report's
+    // metadata line, JSON-LD, and the title and headings
+    let mut labels: Vec<String> = parts
+        .report_meta
+        .iter()
+        .map(|element| spaced_text(*element))
+        .collect();
+    labels.push(title.clone());
+    labels.extend(
+        parts
+            .h1s
+            .iter()
+            .chain(&parts.titles)
+            .map(|element| spaced_text(*element)),
+    );
+    let session = labels.iter().find_map(|text| find_session(text));
+    let paper_number = ld
+        .report_number
+        .as_deref()
+        .and_then(find_paper_number)
+        .or_else(|| labels.iter().find_map(|text| find_paper_number(text)));
+
     let kind = meta
         .get("govuk:format")
         .cloned()
         .unwrap_or_else(|| classify(&title, &publisher, ld.kind.as_deref()));
 
-    let withdrawn = withdrawal_notice(&page);
+    let withdrawn = withdrawal_notice(&parts.notices);
 
     let mut walker = Walker::new(root);
     walker.visit(root, 0);
@@ -843,14 +1011,17 @@ pub fn extract_html(capture: &Capture) -> Document {
         kind,
         published,
         updated,
+        delivered: govuk.delivered,
+        session,
+        paper_number,
         captured: capture.captured.clone(),
         capture: capture.location.clone(),
         speaker: govuk.people.first().cloned(),
         withdrawn,
         government: None,
-        illustrative: select_text(&page, selector!(".pledgewatch-illustrative")).is_some(),
+        illustrative: first_text(&parts.illustrative).is_some(),
         attachments: attachment_links(root, &url),
-        change_history: change_history(&page),
+        change_history: change_history(&parts.history),
         paragraphs: walker.paragraphs,
         ratings: walker.ratings,
     }
@@ -876,11 +1047,6 @@ fn close_unclosed_title(page: &Html, source: &str) -> Option<String> {
     Some(repaired)
 }
 
-fn select_attr(page: &Html, selector: &Selector, attribute: &str) -> Option<String> {
-    page.select(selector)
-        .find_map(|element| element.value().attr(attribute).map(str::to_string))
-}
-
 fn first_time(root: ElementRef) -> Option<String> {
     root.select(selector!("time")).find_map(|time| {
         time.value()
@@ -890,13 +1056,10 @@ fn first_time(root: ElementRef) -> Option<String> {
     })
 }
 
-fn change_history(page: &Html) -> Vec<Change> {
-    let selector = selector!(
-        "#history li, #full-history li, .app-c-published-dates li, .gem-c-published-dates li"
-    );
+fn change_history(items: &[ElementRef]) -> Vec<Change> {
     let time_selector = selector!("time");
     let mut changes = Vec::new();
-    for item in page.select(selector) {
+    for item in items {
         let date = item
             .select(time_selector)
             .next()
@@ -920,14 +1083,12 @@ fn change_history(page: &Html) -> Vec<Change> {
 
 /// GOV.UK's withdrawal notice ("This publication was withdrawn on 13
 /// January 2015" and the explanation), worded as for content API items.
-fn withdrawal_notice(page: &Html) -> Option<String> {
-    let notice = page
-        .select(selector!(".gem-c-notice, .withdrawal-notice"))
-        .find(|notice| {
-            notice
-                .text()
-                .any(|text| text.to_lowercase().contains("withdrawn"))
-        })?;
+fn withdrawal_notice(notices: &[ElementRef]) -> Option<String> {
+    let notice = *notices.iter().find(|notice| {
+        notice
+            .text()
+            .any(|text| text.to_lowercase().contains("withdrawn"))
+    })?;
     let title = notice
         .select(selector!(".gem-c-notice__title, h2, h3"))
         .next()
@@ -1042,6 +1203,28 @@ mod tests {
         );
         assert_eq!(decode(b"caf\xe9", None), "café");
         assert_eq!(decode("café".as_bytes(), None), "café");
+    }
+
+    #[test]
+    fn sessions_and_paper_numbers() {
+        assert_eq!(
+            find_session("Fourth Report of Session 2022–23").as_deref(),
+            Some("2022–23")
+        );
+        assert_eq!(
+            find_session("HC 501 SESSION 2015-2016").as_deref(),
+            Some("2015–16")
+        );
+        assert_eq!(find_session("in session today"), None);
+        assert_eq!(
+            find_paper_number("Report · HC 1228 · Published").as_deref(),
+            Some("HC 1228")
+        );
+        assert_eq!(
+            find_paper_number("HL Paper 12").as_deref(),
+            Some("HL Paper 12")
+        );
+        assert_eq!(find_paper_number("HLWS45"), None);
     }
 
     #[test]

@@ -25,6 +25,15 @@ pub struct Document {
     pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// When a speech was delivered (GOV.UK's "Delivered on").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<String>,
+    /// The parliamentary session of a committee paper: `2022–23`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The paper's number in its House's series: `HC 1228`, `HL Paper 12`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_number: Option<String>,
     /// When the capture this document was extracted from was made.
     pub captured: String,
     /// Where the capture lives in the corpus (a file path or a WARC record).
