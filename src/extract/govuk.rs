@@ -40,6 +40,17 @@ pub fn public_url(api_url: &str, base_path: &str) -> String {
     absolute_url(api_url, base_path).unwrap_or_else(|| base_path.to_string())
 }
 
+/// The primary publishing organisation first, then the others.
+fn all_organisations(item: &Value) -> Vec<String> {
+    let mut all = titles(item, "/links/primary_publishing_organisation");
+    for name in titles(item, "/links/organisations") {
+        if !all.contains(&name) {
+            all.push(name);
+        }
+    }
+    all
+}
+
 pub fn extract_content_item(capture: &Capture, item: &Value) -> Document {
     let base_path = text(item, "/base_path").unwrap_or_default();
     let url = public_url(&capture.url, &base_path);
@@ -131,6 +142,7 @@ pub fn extract_content_item(capture: &Capture, item: &Value) -> Document {
         url,
         title: text(item, "/title").unwrap_or_default(),
         description: text(item, "/description"),
+        organisations: all_organisations(item),
         publisher: organisations
             .into_iter()
             .next()

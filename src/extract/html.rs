@@ -1011,6 +1011,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         kind,
         published,
         updated,
+        organisations: govuk.organisations.clone(),
         delivered: govuk.delivered,
         session,
         paper_number,

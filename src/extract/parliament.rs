@@ -66,6 +66,7 @@ pub fn extract_written_statement(capture: &Capture, value: &Value) -> Document {
         kind: "written_statement".into(),
         published: date,
         updated: None,
+        organisations: Vec::new(),
         delivered: None,
         session: None,
         paper_number: None,

@@ -225,6 +225,7 @@ pub fn extract_pdf(capture: &Capture) -> Result<Document, ExtractError> {
         kind: "pdf".into(),
         published,
         updated: None,
+        organisations: Vec::new(),
         delivered: None,
         session: None,
         paper_number: None,

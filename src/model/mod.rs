@@ -18,6 +18,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub publisher: String,
+    /// Every organisation the publication names as its publishers, the
+    /// primary one (`publisher`) first; empty when the page names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<String>,
     /// GOV.UK `document_type` where it applies, else `committee_report`,
     /// `government_response`, `audit_report`, `official_statistics`, `web_page`, `pdf`.
     pub kind: String,
