@@ -366,7 +366,9 @@ pub fn correct_spelling(store: &Store, question: &str) -> String {
             .collect::<String>()
             .to_lowercase();
         let length = bare.chars().count();
-        if length < 5 || vocabulary.contains(&bare) || crate::lexicon::is_stop_word(&bare) {
+        // short words are left alone: "leeds" is one edit from "needs", and
+        // a place name read as another word answers the wrong question
+        if length < 6 || vocabulary.contains(&bare) || crate::lexicon::is_stop_word(&bare) {
             out.push(word.to_string());
             continue;
         }
@@ -615,6 +617,14 @@ mod tests {
             Err(AskError::TooLong(10_000))
         ));
         assert_eq!(clean_question("nhs\u{0}app\tnow").unwrap(), "nhs app now");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("northen", "northern"), 1);
+        assert_eq!(edit_distance("leeds", "needs"), 1);
+        assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]
