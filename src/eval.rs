@@ -263,7 +263,8 @@ pub fn find_key_commitment<'a>(
     matching.first().copied()
 }
 
-fn capture_map(store: &Store) -> HashMap<String, String> {
+/// Where each document that commitments cite was captured, by document id.
+pub fn capture_map(store: &Store) -> HashMap<String, String> {
     let mut map = HashMap::new();
     for commitment in &store.commitments {
         let ids = commitment.sources.iter().map(|s| s.doc_id.clone()).chain(
@@ -297,11 +298,7 @@ pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Resu
                 matched_ids.insert(commitment.id.clone());
                 key_to_commitment.insert(entry.id.clone(), commitment.id.clone());
                 // the analysis is scored, not an editor's override of it
-                let computed = commitment
-                    .verdict
-                    .reviewed
-                    .as_ref()
-                    .map_or(commitment.verdict.status, |review| review.computed);
+                let computed = commitment.verdict.computed();
                 let right = computed.as_str() == entry.verdict;
                 report.verdict_accuracy.add(right);
                 if !right {

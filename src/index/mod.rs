@@ -565,6 +565,8 @@ pub struct Store {
     pub as_of: String,
     pub documents: usize,
     conversation_key: Vec<u8>,
+    /// Position of each commitment in `commitments`, by id.
+    by_id: HashMap<String, usize>,
     vocabulary: std::sync::OnceLock<std::collections::HashSet<String>>,
 }
 
@@ -615,7 +617,13 @@ impl Store {
             .ok()
             .filter(|key| key.len() >= 32)
             .unwrap_or_else(|| crate::ask::conversation::new_key().into_bytes());
+        let by_id = commitments
+            .iter()
+            .enumerate()
+            .map(|(position, commitment)| (commitment.id.clone(), position))
+            .collect();
         Ok(Store {
+            by_id,
             index,
             reader,
             fields,
@@ -839,9 +847,9 @@ impl Store {
     }
 
     pub fn commitment(&self, id: &str) -> Option<&Commitment> {
-        self.commitments
-            .iter()
-            .find(|commitment| commitment.id == id)
+        self.by_id
+            .get(id)
+            .map(|position| &self.commitments[*position])
     }
 
     /// Commitments matching words (any of them), best first.

@@ -303,6 +303,15 @@ pub struct Verdict {
     pub reviewed: Option<Review>,
 }
 
+impl Verdict {
+    /// The verdict the analysis reached, under any reviewed override.
+    pub fn computed(&self) -> Status {
+        self.reviewed
+            .as_ref()
+            .map_or(self.status, |review| review.computed)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Review {
     pub reviewer: String,

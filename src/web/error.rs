@@ -57,11 +57,8 @@ impl IntoResponse for WebError {
         if self.api {
             return (self.status, axum::Json(serde_json::json!({"error": shown}))).into_response();
         }
-        let mut env = minijinja::Environment::new();
-        let page = env
-            .add_template("base.html", include_str!("../../templates/base.html"))
-            .and_then(|_| env.add_template("error.html", include_str!("../../templates/error.html")))
-            .and_then(|_| env.get_template("error.html"))
+        let page = super::TEMPLATES
+            .get_template("error.html")
             .and_then(|template| template.render(minijinja::context! { status => self.status.as_u16(), message => shown.clone() }));
         match page {
             Ok(html) => (self.status, Html(html)).into_response(),

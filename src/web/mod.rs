@@ -59,12 +59,15 @@ pub struct AppState {
     /// When the served index was written, to notice a rebuild.
     index_stamp: RwLock<Option<SystemTime>>,
     settings: Settings,
-    templates: Environment<'static>,
     pub metrics: Metrics,
     limiter: Option<RateLimiter>,
 }
 
 pub type Shared = Arc<AppState>;
+
+/// The bundled templates, parsed once, shared by pages and error pages.
+pub(crate) static TEMPLATES: std::sync::LazyLock<Environment<'static>> =
+    std::sync::LazyLock::new(templates);
 
 fn templates() -> Environment<'static> {
     let mut env = Environment::new();
@@ -109,7 +112,6 @@ impl AppState {
             index_stamp: RwLock::new(stamp),
             limiter: RateLimiter::new(settings.rate_limit),
             settings,
-            templates: templates(),
             metrics: Metrics::default(),
         })
     }
@@ -149,8 +151,7 @@ impl AppState {
     }
 
     fn render(&self, name: &str, context: minijinja::Value) -> Result<Html<String>, WebError> {
-        let template = self
-            .templates
+        let template = TEMPLATES
             .get_template(name)
             .map_err(|error| WebError::internal(error.to_string()))?;
         template

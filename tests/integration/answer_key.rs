@@ -1,113 +1,31 @@
 //! The verdict of every demo commitment against the answer key in
 //! `tests/answer_key/`: our annotation of the documents, written with them.
 
-use serde::Deserialize;
-
-use pledgewatch::extract::text::fold_for_search;
+use pledgewatch::eval::{capture_map, find_key_commitment, load_key};
 use pledgewatch::model::Commitment;
 
 use crate::support::{demo_store, repo_root};
 
-#[derive(Debug, Deserialize)]
-pub struct KeyFile {
-    pub commitment: Vec<KeyCommitment>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct KeyCommitment {
-    pub id: String,
-    pub source: String,
-    pub quote: String,
-    pub verdict: String,
-    #[serde(default)]
-    pub target: String,
-}
-
-pub fn load_key() -> Vec<KeyCommitment> {
-    let mut all = Vec::new();
-    let folder = repo_root().join("tests/answer_key");
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .expect("answer key folder")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    for path in files {
-        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read answer key");
-        let file: KeyFile =
-            toml::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        all.extend(file.commitment);
-    }
-    all
-}
-
-/// The commitment the key entry names: made in its source document, in a
-/// sentence containing its quote; the one whose target matches when a
-/// sentence holds two.
-pub fn find<'a>(
-    commitments: &'a [Commitment],
-    key: &KeyCommitment,
-    capture_of: &dyn Fn(&str) -> String,
-) -> Option<&'a Commitment> {
-    let quote = fold_for_search(&key.quote);
-    let matching: Vec<&Commitment> = commitments
-        .iter()
-        .filter(|commitment| {
-            commitment.sources.iter().any(|source| {
-                capture_of(&source.doc_id) == format!("site/{}", key.source)
-                    && fold_for_search(&source.quote).contains(&quote)
-            })
-        })
-        .collect();
-    if matching.len() > 1 {
-        let target = fold_for_search(&key.target);
-        if let Some(best) = matching.iter().find(|c| {
-            c.target
-                .as_ref()
-                .is_some_and(|t| target.contains(&fold_for_search(&t.text)))
-        }) {
-            return Some(best);
-        }
-    }
-    matching.first().copied()
-}
-
-fn computed(commitment: &Commitment) -> pledgewatch::model::Status {
-    commitment
-        .verdict
-        .reviewed
-        .as_ref()
-        .map_or(commitment.verdict.status, |review| review.computed)
-}
-
 #[test]
 fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
     let store = demo_store();
-    let key = load_key();
+    let key = load_key(&repo_root().join("tests")).expect("answer key");
     assert!(key.len() >= 15, "the key lists {} commitments", key.len());
-    let capture_of = |doc_id: &str| {
-        store
-            .document(doc_id)
-            .ok()
-            .flatten()
-            .map(|d| d.capture)
-            .unwrap_or_default()
-    };
+    let captures = capture_map(&store);
     let mut failures = Vec::new();
     for entry in &key {
-        match find(&store.commitments, entry, &capture_of) {
+        match find_key_commitment(&store.commitments, entry, &captures) {
             None => failures.push(format!("{}: not found as a commitment", entry.id)),
             // the computed verdict is scored, not a reviewed override of it
-            Some(found) if computed(found).as_str() != entry.verdict => failures.push(format!(
-                "{}: expected {}, got {} ({})",
-                entry.id,
-                entry.verdict,
-                computed(found).as_str(),
-                found.verdict.reasons.join("; ")
-            )),
+            Some(found) if found.verdict.computed().as_str() != entry.verdict => {
+                failures.push(format!(
+                    "{}: expected {}, got {} ({})",
+                    entry.id,
+                    entry.verdict,
+                    found.verdict.computed().as_str(),
+                    found.verdict.reasons.join("; ")
+                ))
+            }
             Some(_) => {}
         }
     }
