@@ -53,6 +53,7 @@ fn capture(path: &Path, body: &[u8], content_type: &str) -> Capture {
         captured: "2025-01-31".into(),
         location: path.display().to_string(),
         illustrative: true,
+        metadata: None,
     }
 }
 

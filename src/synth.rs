@@ -653,6 +653,7 @@ mod tests {
                 captured: "2030-01-01".into(),
                 location: path.clone(),
                 illustrative: false,
+                metadata: None,
             };
             let document =
                 crate::extract::extract(&capture).unwrap_or_else(|error| panic!("{path}: {error}"));

@@ -116,6 +116,10 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Kinds of documents in which a government speaks for itself.
 pub fn is_government_document(document: &Document) -> bool {
+    if document.kind == "hansard_contribution" {
+        // In Parliament a minister speaks for the government; other members do not.
+        return document.speaker.as_deref().is_some_and(is_ministerial);
+    }
     if is_independent(&document.kind, &document.publisher) {
         return false;
     }
@@ -131,6 +135,10 @@ pub fn is_government_document(document: &Document) -> bool {
 /// Independent assessors: Parliament's committees and panels, audit
 /// offices, statistics bodies, fiscal watchdogs, inspectorates.
 pub fn is_independent(kind: &str, publisher: &str) -> bool {
+    if kind == "hansard_contribution" {
+        // A member's words in a debate are neither an audit nor a ruling.
+        return false;
+    }
     if matches!(
         kind,
         "committee_report"
@@ -163,6 +171,27 @@ pub fn is_independent(kind: &str, publisher: &str) -> bool {
     ]
     .iter()
     .any(|word| publisher.contains(word))
+}
+
+/// A speaker attribution naming a government office: "The Secretary of
+/// State for Health and Social Care (Wes Streeting)", "The Minister for
+/// Care (Stephen Kinnock)", "The Prime Minister".
+fn is_ministerial(speaker: &str) -> bool {
+    let speaker = speaker.to_lowercase();
+    [
+        "secretary of state",
+        "minister",
+        "chancellor of the exchequer",
+        "under-secretary",
+        "paymaster general",
+        "chief secretary to the treasury",
+        "solicitor general",
+        "attorney general",
+        "leader of the house",
+    ]
+    .iter()
+    .any(|office| speaker.contains(office))
+        && !speaker.contains("shadow")
 }
 
 fn looks_like_government(publisher: &str) -> bool {

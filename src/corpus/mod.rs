@@ -161,6 +161,7 @@ pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusErr
                     captured: manifest.captured.clone(),
                     location: format!("site/{relative_text}"),
                     illustrative: true,
+                    metadata: None,
                 }),
                 Err(error) => skipped.push(Skipped {
                     location: relative_text,

@@ -9,7 +9,7 @@
 //! file after every response or revisit, so a killed crawl loses at most
 //! the record in flight.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use sha1::{Digest, Sha1};
 
-use crate::extract::Capture;
+use crate::extract::{Capture, CaptureMeta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WarcError {
@@ -82,23 +82,46 @@ pub fn scan(path: &Path) -> Result<(Vec<RecordHead>, Vec<String>), WarcError> {
 /// The current response of every URL in a WARC file, and the problems met.
 /// `Capture::location` is the record's offset in the file.
 ///
-/// Only `response` records with HTTP status 200 count, and `revisit`
+/// Only `response` records with HTTP status 200 count, `resource` records
+/// (documents the crawler decoded from an API response), and `revisit`
 /// records whose earlier payload (same digest) is in this file. A revisit
 /// of a payload archived in another file is left out without complaint:
-/// the earlier file yields that capture. When a URL has several versions,
-/// the newest (by `WARC-Date`, then file order) is returned.
+/// the earlier file yields that capture. A response that a resource refers
+/// to (`WARC-Refers-To`) is the API's wrapping of that document and is read
+/// through the resource. A `metadata` record (JSON) that refers to a
+/// capture's record becomes its [`CaptureMeta`]. When a URL has several
+/// versions, the newest (by `WARC-Date`, then file order) is returned.
 pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcError> {
     let (records, mut problems) = read_records(path)?;
     // payload digest -> (content type, body)
     let mut payloads: HashMap<String, (Option<String>, Vec<u8>)> = HashMap::new();
-    // url -> (warc date, order, capture)
-    let mut current: HashMap<String, (String, usize, Capture)> = HashMap::new();
-    for (order, record) in records.iter().enumerate() {
+    // (url, warc date, record id, capture), in file order
+    let mut candidates: Vec<(String, String, Option<String>, Capture)> = Vec::new();
+    let mut wrapped: HashSet<String> = HashSet::new();
+    let mut metadata: HashMap<String, CaptureMeta> = HashMap::new();
+    for record in &records {
         let kind = record
             .header("WARC-Type")
             .unwrap_or("")
             .to_ascii_lowercase();
-        if kind != "response" && kind != "revisit" {
+        if kind == "metadata" {
+            if let Some(refers_to) = record.header("WARC-Refers-To")
+                && record
+                    .header("Content-Type")
+                    .is_some_and(|value| value.contains("json"))
+            {
+                match serde_json::from_slice::<CaptureMeta>(&record.block) {
+                    Ok(meta) => {
+                        metadata.insert(refers_to.to_string(), meta);
+                    }
+                    Err(error) => {
+                        problems.push(format!("metadata record at {}: {error}", record.offset))
+                    }
+                }
+            }
+            continue;
+        }
+        if kind != "response" && kind != "revisit" && kind != "resource" {
             continue;
         }
         let Some(url) = record.header("WARC-Target-URI").map(clean_uri) else {
@@ -106,6 +129,23 @@ pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcEr
             continue;
         };
         let date = record.header("WARC-Date").unwrap_or("").to_string();
+        let record_id = record.header("WARC-Record-ID").map(str::to_string);
+        if kind == "resource" {
+            if let Some(refers_to) = record.header("WARC-Refers-To") {
+                wrapped.insert(refers_to.to_string());
+            }
+            let capture = Capture {
+                url: url.clone(),
+                content_type: record.header("Content-Type").map(str::to_string),
+                body: record.block.clone(),
+                captured: date_only(&date),
+                location: record.offset.clone(),
+                illustrative: false,
+                metadata: None,
+            };
+            candidates.push((url, date, record_id, capture));
+            continue;
+        }
         let Some(http) = parse_http_response(&record.block) else {
             problems.push(format!(
                 "record at {}: not an HTTP response ({url})",
@@ -138,6 +178,7 @@ pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcEr
                 captured: date_only(&date),
                 location: record.offset.clone(),
                 illustrative: false,
+                metadata: None,
             }
         } else {
             if http.status != 200 && http.status != 304 {
@@ -162,8 +203,20 @@ pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcEr
                 captured: date_only(&date),
                 location: record.offset.clone(),
                 illustrative: false,
+                metadata: None,
             }
         };
+        candidates.push((url, date, record_id, capture));
+    }
+    // url -> (warc date, order, capture)
+    let mut current: HashMap<String, (String, usize, Capture)> = HashMap::new();
+    for (order, (url, date, record_id, mut capture)) in candidates.into_iter().enumerate() {
+        if let Some(id) = &record_id {
+            if wrapped.contains(id) {
+                continue;
+            }
+            capture.metadata = metadata.remove(id);
+        }
         let newer = match current.get(&url) {
             Some((earlier, _, _)) => date >= *earlier,
             None => true,
@@ -388,6 +441,7 @@ pub fn read_response_at(path: &Path, offset: u64) -> Result<StoredResponse, Warc
             captured: date_only(&date),
             location: offset.to_string(),
             illustrative: false,
+            metadata: None,
         },
     })
 }
@@ -754,6 +808,50 @@ impl WarcWriter {
             Some(of.payload_digest.to_string()),
             true,
         )
+    }
+
+    /// A `resource` record: a document the crawler decoded from an API
+    /// response (`refers_to`), stored at its public address.
+    pub fn write_resource(
+        &mut self,
+        uri: &str,
+        date: &str,
+        content_type: &str,
+        block: &[u8],
+        refers_to: Option<&str>,
+        record_id: &str,
+    ) -> Result<Written, WarcError> {
+        let digest = sha1_digest(block);
+        let mut headers = vec![
+            ("WARC-Type", "resource".to_string()),
+            ("WARC-Record-ID", record_id.to_string()),
+            ("WARC-Target-URI", uri.to_string()),
+            ("WARC-Date", date.to_string()),
+            ("WARC-Payload-Digest", digest.clone()),
+            ("Content-Type", content_type.to_string()),
+        ];
+        if let Some(id) = refers_to {
+            headers.push(("WARC-Refers-To", id.to_string()));
+        }
+        self.append(headers, block, Some(digest), true)
+    }
+
+    /// A `metadata` record (JSON) about the record `refers_to`.
+    pub fn write_metadata(
+        &mut self,
+        uri: &str,
+        date: &str,
+        json: &[u8],
+        refers_to: &str,
+    ) -> Result<Written, WarcError> {
+        let headers = vec![
+            ("WARC-Type", "metadata".to_string()),
+            ("WARC-Target-URI", uri.to_string()),
+            ("WARC-Date", date.to_string()),
+            ("WARC-Refers-To", refers_to.to_string()),
+            ("Content-Type", "application/json".to_string()),
+        ];
+        self.append(headers, json, None, true)
     }
 
     fn append(

@@ -13,6 +13,7 @@
 //! (`[crawl] timeout_seconds`) and bodies over `[crawl] max_body_bytes` are
 //! errors and are not retried.
 
+pub mod api;
 pub mod fetch;
 pub mod links;
 pub mod progress;
@@ -24,11 +25,17 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use jiff::civil::Date;
 use serde::Deserialize;
+use serde_json::Value;
 use tracing::{info, warn};
 use url::Url;
 
 use crate::corpus::warc::{self, RevisitOf, WarcError, WarcWriter};
+use crate::extract::CaptureMeta;
+use api::{Child, CommitteeDocument, Step};
 use fetch::{FetchError, Fetcher, Response};
 use robots::Robots;
 use state::{State, UrlState};
@@ -81,6 +88,10 @@ pub struct CrawlSummary {
     pub skipped: usize,
     /// Payload bytes archived.
     pub bytes: u64,
+    /// API items not fetched: listed again with the date already stored.
+    pub up_to_date: usize,
+    /// HTTP requests made, robots.txt and retries included.
+    pub requests: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,10 +172,139 @@ pub enum SourceKind {
     Feed {
         url: String,
     },
+    /// GOV.UK: the search API, then each item from the content API.
+    Govuk {
+        #[serde(default = "govuk_base")]
+        base: String,
+        #[serde(default)]
+        organisations: Vec<String>,
+        #[serde(default)]
+        document_types: Vec<String>,
+        #[serde(default, deserialize_with = "date_key")]
+        since: Option<Date>,
+        /// Capped at GOV.UK's published limit of 10.
+        requests_per_second: Option<f64>,
+    },
+    /// The UK Parliament committees API's publications.
+    Committees {
+        #[serde(default = "committees_base")]
+        base: String,
+        #[serde(default)]
+        committee_ids: Vec<u64>,
+        #[serde(default)]
+        publication_types: Vec<String>,
+        #[serde(default, deserialize_with = "date_key")]
+        since: Option<Date>,
+        requests_per_second: Option<f64>,
+    },
+    /// The written questions and statements API's statements.
+    #[serde(rename = "written-statements")]
+    WrittenStatements {
+        #[serde(default = "statements_base")]
+        base: String,
+        #[serde(default)]
+        answering_bodies: Vec<u64>,
+        #[serde(default, deserialize_with = "date_key")]
+        since: Option<Date>,
+        requests_per_second: Option<f64>,
+    },
+    /// Hansard's spoken contributions.
+    Hansard {
+        #[serde(default = "hansard_base")]
+        base: String,
+        #[serde(default, deserialize_with = "date_key")]
+        since: Option<Date>,
+        search: Option<String>,
+        requests_per_second: Option<f64>,
+    },
+}
+
+impl SourceKind {
+    /// An API kind's base URL, `since` and own rate.
+    fn api(&self) -> Option<(&str, Option<Date>, Option<f64>)> {
+        match self {
+            SourceKind::Govuk {
+                base,
+                since,
+                requests_per_second,
+                ..
+            }
+            | SourceKind::Committees {
+                base,
+                since,
+                requests_per_second,
+                ..
+            }
+            | SourceKind::WrittenStatements {
+                base,
+                since,
+                requests_per_second,
+                ..
+            }
+            | SourceKind::Hansard {
+                base,
+                since,
+                requests_per_second,
+                ..
+            } => Some((base, *since, *requests_per_second)),
+            _ => None,
+        }
+    }
+}
+
+fn govuk_base() -> String {
+    api::GOVUK_BASE.into()
+}
+
+fn committees_base() -> String {
+    api::COMMITTEES_BASE.into()
+}
+
+fn statements_base() -> String {
+    api::STATEMENTS_BASE.into()
+}
+
+fn hansard_base() -> String {
+    api::HANSARD_BASE.into()
+}
+
+/// A date written as a TOML date (`since = 2024-07-05`) or a string.
+fn date_key<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+    use serde::de::Error as _;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Date(toml::value::Datetime),
+    }
+    let Some(raw) = Option::<Raw>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let text = match raw {
+        Raw::Text(text) => text,
+        Raw::Date(date) => date.to_string(),
+    };
+    text.trim().parse::<Date>().map(Some).map_err(|error| {
+        D::Error::custom(format!(
+            "since {text:?} is not a date (YYYY-MM-DD): {error}"
+        ))
+    })
 }
 
 fn default_depth() -> usize {
     2
+}
+
+/// Today, in UTC.
+fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The crawl state key of an API source's last complete walk.
+fn source_key(name: &str) -> String {
+    format!("source:{name}")
 }
 
 /// Reads and checks a sources file.
@@ -208,9 +348,23 @@ pub fn read_sources(path: &Path) -> Result<SourcesFile, CrawlError> {
         }
     }
     for source in &file.sources {
-        let urls: Vec<&String> = match &source.kind {
+        if let Some((_, _, Some(rate))) = source.kind.api()
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(config_error(format!(
+                "source {:?}: requests_per_second must be positive",
+                source.name
+            )));
+        }
+        let urls: Vec<&str> = match &source.kind {
             SourceKind::Sitemap { url } | SourceKind::Feed { url } => vec![url],
-            SourceKind::Pages { seeds, allow, .. } => seeds.iter().chain(allow).collect(),
+            SourceKind::Pages { seeds, allow, .. } => {
+                seeds.iter().chain(allow).map(String::as_str).collect()
+            }
+            kind => kind
+                .api()
+                .map(|(base, _, _)| vec![base])
+                .unwrap_or_default(),
         };
         for url in urls {
             match Url::parse(url) {
@@ -238,8 +392,27 @@ enum ItemKind {
         source: usize,
         depth: usize,
     },
-    /// A document linked from a page: archived, not followed.
-    Document,
+    /// A document linked from a page: archived, not followed. `meta` is
+    /// what an API said about it.
+    Document {
+        meta: Option<Arc<CaptureMeta>>,
+    },
+    /// A step of an API source's walk.
+    Api {
+        source: usize,
+        step: Step,
+    },
+}
+
+impl ItemKind {
+    /// Whether the response is archived as a capture.
+    fn is_archived(&self) -> bool {
+        match self {
+            ItemKind::Page { .. } | ItemKind::Document { .. } => true,
+            ItemKind::Api { step, .. } => step.is_item(),
+            ItemKind::Sitemap | ItemKind::Feed => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +447,15 @@ struct Crawler<'a> {
     run_stamp: String,
     summary: CrawlSummary,
     attempted: usize,
+    /// Host key -> requests per second, where a source sets its own.
+    host_rates: HashMap<String, f64>,
+    /// API source -> the first day its walk asks for.
+    api_from: HashMap<usize, Date>,
+    /// Committees source -> publication type ids.
+    committee_types: HashMap<usize, Vec<u64>>,
+    /// API sources with a listing that failed: their walk is incomplete.
+    failed_sources: HashSet<usize>,
+    today: Date,
 }
 
 /// Runs the crawl the sources file describes.
@@ -324,14 +506,20 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         run_stamp: jiff::Timestamp::now().strftime("%Y%m%d%H%M%S").to_string(),
         summary: CrawlSummary::default(),
         attempted: 0,
+        host_rates: HashMap::new(),
+        api_from: HashMap::new(),
+        committee_types: HashMap::new(),
+        failed_sources: HashSet::new(),
+        today: today(),
         file,
     };
     crawler.seed();
     let mut progress = progress::Progress::new(options.progress_bar);
+    let mut complete = true;
     while let Some(item) = crawler.queue.pop_front() {
-        let is_page = matches!(item.kind, ItemKind::Page { .. } | ItemKind::Document);
-        if is_page && max_pages.is_some_and(|max| crawler.attempted >= max) {
+        if item.kind.is_archived() && max_pages.is_some_and(|max| crawler.attempted >= max) {
             info!(max_pages = ?max_pages, "page limit reached");
+            complete = false;
             break;
         }
         crawler.process(item)?;
@@ -343,6 +531,9 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         });
     }
     progress.finish();
+    if complete {
+        crawler.mark_complete_walks()?;
+    }
     if let Some(writer) = crawler.writer.as_mut() {
         writer.sync()?;
     }
@@ -360,6 +551,8 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         errors = s.errors,
         skipped = s.skipped,
         bytes = s.bytes,
+        up_to_date = s.up_to_date,
+        requests = s.requests,
         "crawl finished"
     );
     Ok(crawler.summary)
@@ -421,10 +614,23 @@ fn now_warc_date() -> String {
         .to_string()
 }
 
+impl Item {
+    fn api_timestamp(&self) -> Option<String> {
+        match &self.kind {
+            ItemKind::Api { step, .. } => step.timestamp(),
+            _ => None,
+        }
+    }
+}
+
 impl Crawler<'_> {
     fn seed(&mut self) {
         let sources = self.file.sources.clone();
         for (index, source) in sources.iter().enumerate() {
+            if source.kind.api().is_some() {
+                self.seed_api(index, source);
+                continue;
+            }
             let (urls, kind): (Vec<&String>, ItemKind) = match &source.kind {
                 SourceKind::Sitemap { url } => (vec![url], ItemKind::Sitemap),
                 SourceKind::Feed { url } => (vec![url], ItemKind::Feed),
@@ -440,6 +646,7 @@ impl Crawler<'_> {
                         },
                     )
                 }
+                _ => continue,
             };
             for url in urls {
                 self.allow_host_of(url);
@@ -448,6 +655,265 @@ impl Crawler<'_> {
                 }
             }
         }
+    }
+
+    /// Starts an API source's walk: its host's rate, the first day asked
+    /// for (`since`, or the day before its last complete walk when that
+    /// used the same `since`), and the first listing.
+    fn seed_api(&mut self, index: usize, source: &Source) {
+        let Some((base, since, rate)) = source.kind.api() else {
+            return;
+        };
+        self.allow_host_of(base);
+        let Ok(base_url) = Url::parse(base) else {
+            return;
+        };
+        let rate = match &source.kind {
+            SourceKind::Govuk { .. } => {
+                rate.unwrap_or(api::GOVUK_MAX_RATE).min(api::GOVUK_MAX_RATE)
+            }
+            _ => rate.unwrap_or(self.file.crawl.requests_per_second),
+        };
+        self.host_rates.insert(Self::host_key(&base_url), rate);
+        let since = since.unwrap_or_else(|| {
+            self.today
+                .checked_sub(jiff::Span::new().days(api::DEFAULT_REACH_DAYS))
+                .unwrap_or(self.today)
+        });
+        let mut from = since;
+        if let Some(mark) = self.state.urls.get(&source_key(&source.name))
+            && mark.api_timestamp.as_deref() == Some(since.to_string().as_str())
+            && let Ok(last) = mark.last_fetch.parse::<Date>()
+            && let Ok(overlap) = last.yesterday()
+        {
+            from = from.max(overlap);
+        }
+        info!(source = %source.name, from = %from, "API walk");
+        self.api_from.insert(index, from);
+        match &source.kind {
+            SourceKind::Govuk { .. } => self.enqueue_listing(index, Step::GovukSearch { start: 0 }),
+            SourceKind::Committees {
+                publication_types, ..
+            } => {
+                if publication_types.is_empty() {
+                    self.enqueue_committee_windows(index);
+                } else {
+                    self.enqueue_listing(index, Step::CommitteeTypes);
+                }
+            }
+            SourceKind::WrittenStatements { .. } => {
+                self.enqueue_listing(index, Step::StatementList { skip: 0 })
+            }
+            SourceKind::Hansard { .. } => {
+                self.enqueue_listing(index, Step::HansardSearch { skip: 0 })
+            }
+            _ => {}
+        }
+    }
+
+    /// The URL of a listing step of an API source.
+    fn listing_url(&self, source: usize, step: &Step) -> Option<Url> {
+        let from = *self.api_from.get(&source)?;
+        let to = self.today;
+        match (&self.file.sources.get(source)?.kind, step) {
+            (
+                SourceKind::Govuk {
+                    base,
+                    organisations,
+                    document_types,
+                    ..
+                },
+                Step::GovukSearch { start },
+            ) => api::govuk_search_url(base, organisations, document_types, from, *start),
+            (SourceKind::Committees { base, .. }, Step::CommitteeTypes) => {
+                api::committee_types_url(base)
+            }
+            (
+                SourceKind::Committees { base, .. },
+                Step::CommitteeWindow {
+                    committee,
+                    from,
+                    to,
+                    skip,
+                },
+            ) => {
+                let types = self
+                    .committee_types
+                    .get(&source)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                api::committee_list_url(base, *committee, types, *from, *to, *skip)
+            }
+            (
+                SourceKind::WrittenStatements {
+                    base,
+                    answering_bodies,
+                    ..
+                },
+                Step::StatementList { skip },
+            ) => api::statements_list_url(base, answering_bodies, from, to, *skip),
+            (SourceKind::Hansard { base, search, .. }, Step::HansardSearch { skip }) => {
+                api::hansard_search_url(base, from, to, search.as_deref(), *skip)
+            }
+            _ => None,
+        }
+    }
+
+    fn enqueue_listing(&mut self, source: usize, step: Step) {
+        match self.listing_url(source, &step) {
+            Some(url) => self.enqueue(url, ItemKind::Api { source, step }, 0),
+            None => {
+                warn!(source, step = ?step, "no URL for this API step");
+                self.failed_sources.insert(source);
+            }
+        }
+    }
+
+    fn enqueue_committee_windows(&mut self, source: usize) {
+        let Some(SourceKind::Committees { committee_ids, .. }) =
+            self.file.sources.get(source).map(|source| &source.kind)
+        else {
+            return;
+        };
+        let committees: Vec<Option<u64>> = if committee_ids.is_empty() {
+            vec![None]
+        } else {
+            committee_ids.iter().copied().map(Some).collect()
+        };
+        let Some(from) = self.api_from.get(&source).copied() else {
+            return;
+        };
+        for committee in committees {
+            for (from, to) in api::date_windows(from, self.today, api::COMMITTEE_WINDOW_DAYS) {
+                self.enqueue_listing(
+                    source,
+                    Step::CommitteeWindow {
+                        committee,
+                        from,
+                        to,
+                        skip: 0,
+                    },
+                );
+            }
+        }
+    }
+
+    /// An API item listed: enqueued, unless the state holds a capture with
+    /// the same API date (then only the files it links to that were never
+    /// captured are enqueued, from the stored copy: a crawl killed after the
+    /// item and before its files loses nothing).
+    fn enqueue_api_item(&mut self, source: usize, url: Url, step: Step) {
+        let timestamp = step.timestamp();
+        let stored = self
+            .state
+            .urls
+            .get(url.as_str())
+            .filter(|entry| {
+                timestamp.is_some()
+                    && entry.payload_digest.is_some()
+                    && entry.api_timestamp == timestamp
+            })
+            .cloned();
+        match stored {
+            Some(entry) => {
+                self.summary.up_to_date += 1;
+                self.seen.insert(url.to_string());
+                if let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset)
+                    && matches!(step, Step::GovukContent { .. } | Step::Statement { .. })
+                {
+                    match warc::read_response_at(&self.options.corpus.join(file), offset) {
+                        Ok(stored) => {
+                            self.api_children(source, &step, &url, &stored.capture.body, true)
+                        }
+                        Err(error) => {
+                            warn!(url = %url, error = %error, "earlier capture unreadable: its files not checked")
+                        }
+                    }
+                }
+            }
+            None => self.enqueue(url, ItemKind::Api { source, step }, 0),
+        }
+    }
+
+    /// Enqueues what an API item links to: `html_publication` children and
+    /// attached files (on any host the item names, robots.txt permitting).
+    fn api_children(
+        &mut self,
+        source: usize,
+        step: &Step,
+        api_url: &Url,
+        body: &[u8],
+        only_missing: bool,
+    ) {
+        let Ok(value) = serde_json::from_slice::<Value>(body) else {
+            return;
+        };
+        let children = match (step, self.file.sources.get(source).map(|s| &s.kind)) {
+            (Step::GovukContent { .. }, Some(SourceKind::Govuk { base, .. })) => {
+                api::govuk_children(base, api_url, &value)
+            }
+            (Step::Statement { .. }, _) => api::statement_attachments(api_url, &value),
+            _ => Vec::new(),
+        };
+        for child in children {
+            let (url, kind) = match child {
+                Child::Content(url) => (
+                    url,
+                    ItemKind::Api {
+                        source,
+                        step: Step::GovukContent { timestamp: None },
+                    },
+                ),
+                Child::File(url, meta) => {
+                    self.allow_host_of(url.as_str());
+                    (
+                        url,
+                        ItemKind::Document {
+                            meta: Some(Arc::new(*meta)),
+                        },
+                    )
+                }
+            };
+            if only_missing
+                && self
+                    .state
+                    .urls
+                    .get(url.as_str())
+                    .is_some_and(|entry| entry.payload_digest.is_some())
+            {
+                continue;
+            }
+            self.enqueue(url, kind, 0);
+        }
+    }
+
+    /// Records, for every API source whose walk completed, the day it ran:
+    /// the next crawl asks only for what is newer.
+    fn mark_complete_walks(&mut self) -> Result<(), CrawlError> {
+        for index in 0..self.file.sources.len() {
+            if self.failed_sources.contains(&index) || !self.api_from.contains_key(&index) {
+                continue;
+            }
+            let source = &self.file.sources[index];
+            let since = source
+                .kind
+                .api()
+                .and_then(|(_, since, _)| since)
+                .unwrap_or_else(|| {
+                    self.today
+                        .checked_sub(jiff::Span::new().days(api::DEFAULT_REACH_DAYS))
+                        .unwrap_or(self.today)
+                });
+            let key = source_key(&source.name);
+            let entry = UrlState {
+                last_fetch: self.today.to_string(),
+                status: 200,
+                api_timestamp: Some(since.to_string()),
+                ..UrlState::default()
+            };
+            self.save_state(key, entry)?;
+        }
+        Ok(())
     }
 
     fn allow_host_of(&mut self, url: &str) {
@@ -519,7 +985,12 @@ impl Crawler<'_> {
     fn robots_allow(&mut self, url: &Url) -> bool {
         let key = Self::host_key(url);
         if !self.hosts.contains_key(&key) {
-            let base_delay = Duration::from_secs_f64(1.0 / self.file.crawl.requests_per_second);
+            let rate = self
+                .host_rates
+                .get(&key)
+                .copied()
+                .unwrap_or(self.file.crawl.requests_per_second);
+            let base_delay = Duration::from_secs_f64(1.0 / rate);
             self.hosts.insert(
                 key.clone(),
                 Host {
@@ -552,6 +1023,7 @@ impl Crawler<'_> {
         };
         for _ in 0..=MAX_REDIRECTS {
             self.wait_turn(key);
+            self.summary.requests += 1;
             match self.fetcher.get(&target, &[]) {
                 Ok(response) if response.status == 200 => {
                     let text = String::from_utf8_lossy(
@@ -591,6 +1063,7 @@ impl Crawler<'_> {
         let mut attempt = 0;
         loop {
             self.wait_turn(&key);
+            self.summary.requests += 1;
             let result = self.fetcher.get(url, extra);
             let backoff = Duration::from_secs(1 << attempt).min(MAX_BACKOFF);
             let wait = match &result {
@@ -622,9 +1095,12 @@ impl Crawler<'_> {
         if !self.robots_allow(&item.url) {
             info!(url = %item.url, "disallowed by robots.txt");
             self.summary.skipped += 1;
+            if let ItemKind::Api { source, .. } = item.kind {
+                self.failed_sources.insert(source);
+            }
             return Ok(());
         }
-        let archived = matches!(item.kind, ItemKind::Page { .. } | ItemKind::Document);
+        let archived = item.kind.is_archived();
         if archived {
             self.attempted += 1;
         }
@@ -646,6 +1122,11 @@ impl Crawler<'_> {
             Err(error) => {
                 warn!(url = %item.url, error = %error, "fetch failed");
                 self.summary.errors += 1;
+                if let ItemKind::Api { source, step } = &item.kind
+                    && !step.is_item()
+                {
+                    self.failed_sources.insert(*source);
+                }
                 return Ok(());
             }
         };
@@ -698,8 +1179,368 @@ impl Crawler<'_> {
                 }
                 Ok(())
             }
-            ItemKind::Page { .. } | ItemKind::Document => self.archive(item, response, previous),
+            ItemKind::Page { .. } | ItemKind::Document { .. } => {
+                self.archive(item, response, previous)
+            }
+            ItemKind::Api { source, ref step } => {
+                let step = step.clone();
+                self.process_api(item, source, step, response, previous)
+            }
         }
+    }
+
+    fn process_api(
+        &mut self,
+        item: Item,
+        source: usize,
+        step: Step,
+        response: Response,
+        previous: Option<UrlState>,
+    ) -> Result<(), CrawlError> {
+        match &step {
+            Step::GovukContent { .. } | Step::Statement { .. } => {
+                let status = response.status;
+                let body = (status == 200)
+                    .then(|| warc::decode_body(&response.headers, &response.body).ok())
+                    .flatten();
+                let url = item.url.clone();
+                self.archive(item, response, previous.clone())?;
+                if let Some(body) = body {
+                    self.api_children(source, &step, &url, &body, false);
+                } else if status == 304
+                    && let Some(previous) = previous
+                    && let (Some(file), Some(offset)) = (&previous.warc_file, previous.warc_offset)
+                    && let Ok(stored) =
+                        warc::read_response_at(&self.options.corpus.join(file), offset)
+                {
+                    self.api_children(source, &step, &url, &stored.capture.body, true);
+                }
+                return Ok(());
+            }
+            Step::CommitteeDocument(document) => {
+                let document = document.clone();
+                return self.archive_committee_document(item, &document, response, previous);
+            }
+            Step::HansardSearch { skip } => {
+                let skip = *skip;
+                return self.archive_hansard(item, source, skip, response, previous);
+            }
+            _ => {}
+        }
+        let Some(value) = self.api_json(&item, source, &response) else {
+            return Ok(());
+        };
+        let base = self.file.sources[source]
+            .kind
+            .api()
+            .map(|(base, _, _)| base.to_string())
+            .unwrap_or_default();
+        match step {
+            Step::GovukSearch { start } => {
+                let (results, total) = api::govuk_search_results(&base, &value);
+                let count = results.len();
+                for (url, timestamp) in results {
+                    self.enqueue_api_item(source, url, Step::GovukContent { timestamp });
+                }
+                if count > 0 && start + api::GOVUK_PAGE < total {
+                    self.enqueue_listing(
+                        source,
+                        Step::GovukSearch {
+                            start: start + api::GOVUK_PAGE,
+                        },
+                    );
+                }
+            }
+            Step::CommitteeTypes => {
+                let names = match &self.file.sources[source].kind {
+                    SourceKind::Committees {
+                        publication_types, ..
+                    } => publication_types.clone(),
+                    _ => Vec::new(),
+                };
+                match api::committee_type_ids(&value, &names) {
+                    Ok(ids) => {
+                        self.committee_types.insert(source, ids);
+                        self.enqueue_committee_windows(source);
+                    }
+                    Err(message) => {
+                        warn!(source = %self.file.sources[source].name, %message, "committees source not walked");
+                        self.summary.errors += 1;
+                        self.failed_sources.insert(source);
+                    }
+                }
+            }
+            Step::CommitteeWindow {
+                committee,
+                from,
+                to,
+                skip,
+            } => {
+                let total = value
+                    .get("totalResults")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0) as usize;
+                if skip == 0
+                    && total > api::COMMITTEE_MAX_RESULTS
+                    && let Some((first, second)) = api::split_window(from, to)
+                {
+                    for (from, to) in [first, second] {
+                        self.enqueue_listing(
+                            source,
+                            Step::CommitteeWindow {
+                                committee,
+                                from,
+                                to,
+                                skip: 0,
+                            },
+                        );
+                    }
+                    return Ok(());
+                }
+                let items = value
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                for publication in &items {
+                    for document in api::committee_documents(&base, publication) {
+                        let url = document.api_url.clone();
+                        self.enqueue_api_item(
+                            source,
+                            url,
+                            Step::CommitteeDocument(Arc::new(document)),
+                        );
+                    }
+                }
+                if !items.is_empty() && skip + api::COMMITTEES_PAGE < total {
+                    self.enqueue_listing(
+                        source,
+                        Step::CommitteeWindow {
+                            committee,
+                            from,
+                            to,
+                            skip: skip + api::COMMITTEES_PAGE,
+                        },
+                    );
+                }
+            }
+            Step::StatementList { skip } => {
+                let (statements, total) = api::statements_in_list(&base, &value);
+                let count = statements.len();
+                for (url, timestamp) in statements {
+                    self.enqueue_api_item(source, url, Step::Statement { timestamp });
+                }
+                if count > 0 && skip + api::STATEMENTS_PAGE < total {
+                    self.enqueue_listing(
+                        source,
+                        Step::StatementList {
+                            skip: skip + api::STATEMENTS_PAGE,
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The JSON of an API answer; a failure marks the source's walk incomplete.
+    fn api_json(&mut self, item: &Item, source: usize, response: &Response) -> Option<Value> {
+        let parsed = if response.status == 200 {
+            warc::decode_body(&response.headers, &response.body)
+                .and_then(|body| serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string()))
+        } else {
+            Err(format!("HTTP {}", response.status))
+        };
+        match parsed {
+            Ok(value) => Some(value),
+            Err(error) => {
+                warn!(url = %item.url, %error, "API answer unusable");
+                self.summary.errors += 1;
+                self.failed_sources.insert(source);
+                None
+            }
+        }
+    }
+
+    /// A committee document: the API's answer (the file as base64 JSON) is
+    /// archived as fetched, the file itself as a `resource` record at its
+    /// public address, and the publication's details as a `metadata`
+    /// record about it.
+    fn archive_committee_document(
+        &mut self,
+        item: Item,
+        document: &CommitteeDocument,
+        response: Response,
+        previous: Option<UrlState>,
+    ) -> Result<(), CrawlError> {
+        let url = item.url.to_string();
+        let date = now_warc_date();
+        let mut entry = UrlState {
+            last_fetch: date[..10].to_string(),
+            status: response.status,
+            redirect_to: None,
+            ..previous.clone().unwrap_or_default()
+        };
+        let digest = warc::sha1_digest(&response.body);
+        let same = previous
+            .as_ref()
+            .filter(|previous| {
+                response.status == 304
+                    || previous.payload_digest.as_deref() == Some(digest.as_str())
+            })
+            .filter(|previous| previous.payload_digest.is_some());
+        if let Some(previous) = same {
+            let profile = if response.status == 304 {
+                warc::PROFILE_NOT_MODIFIED
+            } else {
+                warc::PROFILE_IDENTICAL
+            };
+            self.write_revisit(&url, &date, &response, previous, profile)?;
+            self.summary.unchanged += 1;
+            entry.api_timestamp = Some(document.timestamp.clone());
+            return self.save_state(url, entry);
+        }
+        if response.status != 200 {
+            warn!(url = %url, status = response.status, "fetch failed");
+            self.summary.errors += 1;
+            return Ok(());
+        }
+        let file = warc::decode_body(&response.headers, &response.body)
+            .and_then(|body| serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string()))
+            .and_then(|value| api::committee_document_bytes(&value));
+        let file = match file {
+            Ok(file) if file.len() <= self.file.crawl.max_body_bytes => file,
+            Ok(file) => {
+                warn!(url = %url, bytes = file.len(), "decoded document too large");
+                self.summary.errors += 1;
+                return Ok(());
+            }
+            Err(error) => {
+                warn!(url = %url, %error, "committee document unusable");
+                self.summary.errors += 1;
+                return Ok(());
+            }
+        };
+        let (warc_file, offset, id) = self.write_response(&url, &date, &response)?;
+        let resource_id = warc::record_id();
+        let meta = serde_json::to_vec(&document.meta).unwrap_or_default();
+        let writer = self.writer()?;
+        writer.write_resource(
+            &document.public_url,
+            &date,
+            &document.content_type,
+            &file,
+            Some(&id),
+            &resource_id,
+        )?;
+        writer.write_metadata(&document.public_url, &date, &meta, &resource_id)?;
+        entry.payload_digest = Some(digest);
+        entry.warc_file = Some(warc_file);
+        entry.warc_offset = Some(offset);
+        entry.record_id = Some(id);
+        entry.warc_date = Some(date);
+        entry.api_timestamp = Some(document.timestamp.clone());
+        self.summary.fetched += 1;
+        self.summary.bytes += file.len() as u64;
+        self.save_state(url, entry)
+    }
+
+    /// A page of Hansard contributions: archived as fetched, and each
+    /// contribution not stored before written as a `resource` record (its
+    /// JSON) at its public link.
+    fn archive_hansard(
+        &mut self,
+        item: Item,
+        source: usize,
+        skip: usize,
+        response: Response,
+        previous: Option<UrlState>,
+    ) -> Result<(), CrawlError> {
+        let Some(value) = self.api_json(&item, source, &response) else {
+            return Ok(());
+        };
+        let url = item.url.to_string();
+        let date = now_warc_date();
+        let mut entry = UrlState {
+            last_fetch: date[..10].to_string(),
+            status: response.status,
+            redirect_to: None,
+            ..previous.clone().unwrap_or_default()
+        };
+        let digest = warc::sha1_digest(&response.body);
+        let listing_id = match previous
+            .as_ref()
+            .filter(|previous| previous.payload_digest.as_deref() == Some(digest.as_str()))
+        {
+            Some(previous) => {
+                self.write_revisit(&url, &date, &response, previous, warc::PROFILE_IDENTICAL)?;
+                self.summary.unchanged += 1;
+                previous.record_id.clone()
+            }
+            None => {
+                let (file, offset, id) = self.write_response(&url, &date, &response)?;
+                entry.payload_digest = Some(digest);
+                entry.warc_file = Some(file);
+                entry.warc_offset = Some(offset);
+                entry.record_id = Some(id.clone());
+                entry.warc_date = Some(date.clone());
+                Some(id)
+            }
+        };
+        let (contributions, total) = api::hansard_contributions(&item.url, &value);
+        let count = contributions.len();
+        for (link, contribution) in contributions {
+            let timestamp = contribution
+                .get("SittingDate")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let block = serde_json::to_vec(&contribution).unwrap_or_default();
+            let block_digest = warc::sha1_digest(&block);
+            if self.state.urls.get(&link).is_some_and(|stored| {
+                stored.payload_digest.as_deref() == Some(block_digest.as_str())
+            }) {
+                self.summary.up_to_date += 1;
+                continue;
+            }
+            if !self.seen.insert(link.clone()) {
+                continue;
+            }
+            let id = warc::record_id();
+            let writer = self.writer()?;
+            let written = writer.write_resource(
+                &link,
+                &date,
+                "application/json",
+                &block,
+                listing_id.as_deref(),
+                &id,
+            )?;
+            let path = writer.path().to_path_buf();
+            let stored = UrlState {
+                last_fetch: date[..10].to_string(),
+                status: 200,
+                payload_digest: Some(block_digest),
+                warc_file: Some(self.relative_path(&path)),
+                warc_offset: Some(written.offset),
+                record_id: Some(id),
+                warc_date: Some(date.clone()),
+                api_timestamp: timestamp,
+                ..UrlState::default()
+            };
+            self.save_state(link, stored)?;
+            self.summary.fetched += 1;
+            self.summary.bytes += block.len() as u64;
+        }
+        if count > 0 && skip + api::HANSARD_PAGE < total {
+            self.enqueue_listing(
+                source,
+                Step::HansardSearch {
+                    skip: skip + api::HANSARD_PAGE,
+                },
+            );
+        }
+        self.save_state(url, entry)
     }
 
     /// Follows a redirect: enqueues the target (in scope, within
@@ -787,6 +1628,7 @@ impl Crawler<'_> {
             };
             entry.etag = entry.etag.or(previous.etag.clone());
             entry.last_modified = entry.last_modified.or(previous.last_modified.clone());
+            entry.api_timestamp = item.api_timestamp().or(entry.api_timestamp);
             self.write_revisit(
                 &url,
                 &date,
@@ -815,6 +1657,10 @@ impl Crawler<'_> {
                 }
                 None => {
                     let (file, offset, id) = self.write_response(&url, &date, &response)?;
+                    if let ItemKind::Document { meta: Some(meta) } = &item.kind {
+                        let json = serde_json::to_vec(meta.as_ref()).unwrap_or_default();
+                        self.writer()?.write_metadata(&url, &date, &json, &id)?;
+                    }
                     entry.payload_digest = Some(digest);
                     entry.warc_file = Some(file);
                     entry.warc_offset = Some(offset);
@@ -824,6 +1670,7 @@ impl Crawler<'_> {
                     self.summary.bytes += response.body.len() as u64;
                 }
             }
+            entry.api_timestamp = item.api_timestamp().or(entry.api_timestamp);
             entry.canonical = None;
             if is_html(content_type.as_deref())
                 && let Ok(body) = warc::decode_body(&response.headers, &response.body)
@@ -879,7 +1726,7 @@ impl Crawler<'_> {
             };
             if is_document(&link) {
                 if self.host_allowed(&link) || link.host_str() == item.url.host_str() {
-                    self.enqueue(link, ItemKind::Document, 0);
+                    self.enqueue(link, ItemKind::Document { meta: None }, 0);
                 }
                 continue;
             }
@@ -1032,6 +1879,54 @@ mod tests {
             SourceKind::Pages { max_depth: 1, .. }
         ));
         assert!(matches!(file.sources[1].kind, SourceKind::Feed { .. }));
+    }
+
+    #[test]
+    fn api_sources_with_dates_and_defaults() {
+        let file = read_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml"))
+            .expect("the repository's production sources file");
+        let kinds: Vec<&str> = file
+            .sources
+            .iter()
+            .map(|source| match source.kind {
+                SourceKind::Govuk { .. } => "govuk",
+                SourceKind::Committees { .. } => "committees",
+                SourceKind::WrittenStatements { .. } => "written-statements",
+                SourceKind::Hansard { .. } => "hansard",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["govuk", "committees", "written-statements", "hansard"]
+        );
+        let Some((base, since, None)) = file.sources[0].kind.api() else {
+            panic!("govuk source");
+        };
+        assert_eq!(base, api::GOVUK_BASE);
+        assert_eq!(since, Some("2024-07-05".parse().unwrap()));
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("sources.toml");
+        let head = "[crawl]\nuser_agent = \"x (+https://a.example)\"\n[[source]]\nname = \"c\"\nkind = \"committees\"\n";
+        std::fs::write(&path, format!("{head}since = \"2025-01-31\"\n")).unwrap();
+        let file = read_sources(&path).unwrap();
+        assert_eq!(
+            file.sources[0]
+                .kind
+                .api()
+                .map(|(base, since, _)| (base.to_string(), since)),
+            Some((
+                api::COMMITTEES_BASE.to_string(),
+                Some("2025-01-31".parse().unwrap())
+            ))
+        );
+        std::fs::write(&path, format!("{head}since = \"last tuesday\"\n")).unwrap();
+        let error = read_sources(&path).unwrap_err().to_string();
+        assert!(error.contains("not a date"), "{error}");
+        std::fs::write(&path, format!("{head}base = \"ftp://x\"\n")).unwrap();
+        let error = read_sources(&path).unwrap_err().to_string();
+        assert!(error.contains("not an http(s) URL"), "{error}");
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub struct UrlState {
     /// The other URL the page declares canonical (`<link rel="canonical">`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical: Option<String>,
+    /// An API item: the API's own date for it when it was fetched (GOV.UK's
+    /// `public_timestamp`, a statement's `dateMade`, ...). An API source's
+    /// entry (`source:<name>`): the `since` its last complete walk used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_timestamp: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -1156,6 +1156,7 @@ mod tests {
             captured: "2025-01-01".into(),
             location: "test".into(),
             illustrative: false,
+            metadata: None,
         }
     }
 

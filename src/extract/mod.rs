@@ -26,6 +26,66 @@ pub struct Capture {
     pub location: String,
     /// True for the bundled demo corpus.
     pub illustrative: bool,
+    /// What an API said about the document (a WARC `metadata` record
+    /// beside the capture); it takes precedence over what the file says.
+    pub metadata: Option<CaptureMeta>,
+}
+
+/// What an API says about a document it wraps or links to: a committee
+/// publication about its report, a GOV.UK content item about an attachment.
+/// Written by the crawler as a WARC `metadata` record (JSON) that refers to
+/// the capture, and applied over the extracted document.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaptureMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_number: Option<String>,
+    /// The page that lists the document (a publication page, the content
+    /// item an attachment belongs to), for the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The API's own item, as fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<serde_json::Value>,
+}
+
+impl CaptureMeta {
+    /// Lays what the API says over the extracted document.
+    pub fn apply(&self, document: &mut Document) {
+        let present = |value: &Option<String>| value.clone().filter(|text| !text.trim().is_empty());
+        if let Some(title) = present(&self.title) {
+            document.title = title;
+        }
+        if let Some(publisher) = present(&self.publisher) {
+            document.publisher = publisher;
+        }
+        if !self.organisations.is_empty() {
+            document.organisations = self.organisations.clone();
+        }
+        if let Some(kind) = present(&self.kind) {
+            document.kind = kind;
+        }
+        if let Some(published) = present(&self.published).and_then(|date| text::parse_date(&date)) {
+            document.published = Some(published);
+        }
+        if let Some(session) = present(&self.session) {
+            document.session = Some(session);
+        }
+        if let Some(paper_number) = present(&self.paper_number) {
+            document.paper_number = Some(paper_number);
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +129,9 @@ pub fn extract(capture: &Capture) -> Result<Document, ExtractError> {
             return Err(ExtractError::Unsupported(content_type));
         };
     document.illustrative |= capture.illustrative;
+    if let Some(metadata) = &capture.metadata {
+        metadata.apply(&mut document);
+    }
     if document.paragraphs.is_empty() && document.title.is_empty() {
         return Err(ExtractError::NoText);
     }
@@ -84,8 +147,11 @@ fn extract_json(capture: &Capture) -> Result<Document, ExtractError> {
     if parliament::is_written_statement(&value) {
         return Ok(parliament::extract_written_statement(capture, &value));
     }
+    if parliament::is_hansard_contribution(&value) {
+        return Ok(parliament::extract_hansard_contribution(capture, &value));
+    }
     Err(ExtractError::Json(
-        "expected a GOV.UK content item or a written statement".into(),
+        "expected a GOV.UK content item, a written statement or a Hansard contribution".into(),
     ))
 }
 

@@ -94,6 +94,66 @@ pub fn extract_written_statement(capture: &Capture, value: &Value) -> Document {
     }
 }
 
+/// A contribution as the Hansard API's contributions search returns one
+/// (`/search/contributions/Spoken.json`): the crawler stores each as its
+/// own record at the contribution's public link.
+pub fn is_hansard_contribution(value: &Value) -> bool {
+    value.get("ContributionExtId").is_some_and(Value::is_string)
+        && value.get("SittingDate").is_some()
+        && (value.get("ContributionTextFull").is_some() || value.get("ContributionText").is_some())
+}
+
+/// The contribution's public link:
+/// `https://hansard.parliament.uk/{House}/{date}/debates/{section}/link#contribution-{id}`,
+/// on the API host without its `-api` part.
+pub fn hansard_public_url(api_url: &str, contribution: &Value) -> Option<String> {
+    let house = text(contribution, "/House").unwrap_or_else(|| "Commons".into());
+    let date = text(contribution, "/SittingDate").and_then(|date| parse_date(&date))?;
+    let section = text(contribution, "/DebateSectionExtId")?;
+    let id = text(contribution, "/ContributionExtId")?;
+    let mut parsed = url::Url::parse(api_url).ok()?;
+    if let Some(host) = parsed.host_str()
+        && let Some(rest) = host.strip_prefix("hansard-api.")
+    {
+        parsed.set_host(Some(&format!("hansard.{rest}"))).ok()?;
+    }
+    let path = format!("/{house}/{date}/debates/{section}/link#contribution-{id}");
+    absolute_url(parsed.as_str(), &path)
+}
+
+pub fn extract_hansard_contribution(capture: &Capture, value: &Value) -> Document {
+    let url = hansard_public_url(&capture.url, value).unwrap_or_else(|| capture.url.clone());
+    let body = text(value, "/ContributionTextFull")
+        .or_else(|| text(value, "/ContributionText"))
+        .unwrap_or_default();
+    let (paragraphs, ratings) = fragment_paragraphs(&body);
+    let house = text(value, "/House").unwrap_or_else(|| "Commons".into());
+    Document {
+        id: document_id(&url),
+        url,
+        title: text(value, "/DebateSection").unwrap_or_else(|| "Hansard contribution".into()),
+        description: text(value, "/HansardSection"),
+        publisher: format!("House of {house}"),
+        kind: "hansard_contribution".into(),
+        published: text(value, "/SittingDate").and_then(|date| parse_date(&date)),
+        updated: None,
+        organisations: Vec::new(),
+        delivered: None,
+        session: None,
+        paper_number: None,
+        captured: capture.captured.clone(),
+        capture: capture.location.clone(),
+        speaker: text(value, "/AttributedTo").or_else(|| text(value, "/MemberName")),
+        withdrawn: None,
+        government: None,
+        illustrative: false,
+        attachments: Vec::new(),
+        change_history: Vec::new(),
+        paragraphs,
+        ratings,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +176,40 @@ mod tests {
             ),
             "https://pledgewatch.example/written-statements/detail/2023-03-20/HCWS1"
         );
+    }
+
+    #[test]
+    fn hansard_contribution_becomes_a_document_at_its_public_link() {
+        let contribution = serde_json::json!({
+            "MemberName": "Wes Streeting",
+            "AttributedTo": "The Secretary of State for Health and Social Care (Wes Streeting)",
+            "ContributionExtId": "ABC-123",
+            "ContributionTextFull": "<p>We will cut waiting lists by the end of this Parliament.</p>",
+            "DebateSection": "NHS Waiting Lists",
+            "DebateSectionExtId": "DEF-456",
+            "HansardSection": "Oral Answers to Questions",
+            "SittingDate": "2025-01-14T00:00:00",
+            "House": "Commons"
+        });
+        assert!(is_hansard_contribution(&contribution));
+        let capture = Capture {
+            url: "https://hansard-api.parliament.uk/search/contributions/Spoken.json".into(),
+            content_type: Some("application/json".into()),
+            body: contribution.to_string().into_bytes(),
+            captured: "2025-02-01".into(),
+            location: "crawl/x.warc.gz#0".into(),
+            illustrative: false,
+            metadata: None,
+        };
+        let document = extract_hansard_contribution(&capture, &contribution);
+        assert_eq!(
+            document.url,
+            "https://hansard.parliament.uk/Commons/2025-01-14/debates/DEF-456/link#contribution-ABC-123"
+        );
+        assert_eq!(document.title, "NHS Waiting Lists");
+        assert_eq!(document.publisher, "House of Commons");
+        assert_eq!(document.published.as_deref(), Some("2025-01-14"));
+        assert_eq!(document.paragraphs.len(), 1);
+        assert!(document.speaker.unwrap().contains("Secretary of State"));
     }
 }

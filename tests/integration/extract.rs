@@ -47,6 +47,7 @@ pub fn capture_of(name: &str, body: Vec<u8>) -> Capture {
         captured: "2025-01-31".to_string(),
         location: format!("tests/fixtures/extract/{name}"),
         illustrative: false,
+        metadata: None,
     }
 }
 
