@@ -295,6 +295,13 @@ fn default_depth() -> usize {
     2
 }
 
+/// How many entries a listing page holds.
+fn page_length(page: &Value, pointer: &str) -> usize {
+    page.pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
 /// Today, in UTC.
 fn today() -> Date {
     jiff::Timestamp::now()
@@ -1095,8 +1102,12 @@ impl Crawler<'_> {
         if !self.robots_allow(&item.url) {
             info!(url = %item.url, "disallowed by robots.txt");
             self.summary.skipped += 1;
-            if let ItemKind::Api { source, .. } = item.kind {
-                self.failed_sources.insert(source);
+            // A listing robots.txt forbids leaves the walk incomplete; an
+            // item it forbids is simply never fetched.
+            if let ItemKind::Api { source, step } = &item.kind
+                && !step.is_item()
+            {
+                self.failed_sources.insert(*source);
             }
             return Ok(());
         }
@@ -1122,9 +1133,8 @@ impl Crawler<'_> {
             Err(error) => {
                 warn!(url = %item.url, error = %error, "fetch failed");
                 self.summary.errors += 1;
-                if let ItemKind::Api { source, step } = &item.kind
-                    && !step.is_item()
-                {
+                // Tried again from the same date next time.
+                if let ItemKind::Api { source, .. } = &item.kind {
                     self.failed_sources.insert(*source);
                 }
                 return Ok(());
@@ -1197,6 +1207,10 @@ impl Crawler<'_> {
         response: Response,
         previous: Option<UrlState>,
     ) -> Result<(), CrawlError> {
+        if response.status == 429 || response.status >= 500 {
+            // A passing failure: the next crawl walks from the same date.
+            self.failed_sources.insert(source);
+        }
         match &step {
             Step::GovukContent { .. } | Step::Statement { .. } => {
                 let status = response.status;
@@ -1238,15 +1252,16 @@ impl Crawler<'_> {
         match step {
             Step::GovukSearch { start } => {
                 let (results, total) = api::govuk_search_results(&base, &value);
-                let count = results.len();
                 for (url, timestamp) in results {
                     self.enqueue_api_item(source, url, Step::GovukContent { timestamp });
                 }
-                if count > 0 && start + api::GOVUK_PAGE < total {
+                // A server may send fewer than asked for: page on by what came.
+                let count = page_length(&value, "/results");
+                if count > 0 && start + count < total {
                     self.enqueue_listing(
                         source,
                         Step::GovukSearch {
-                            start: start + api::GOVUK_PAGE,
+                            start: start + count,
                         },
                     );
                 }
@@ -1312,31 +1327,26 @@ impl Crawler<'_> {
                         );
                     }
                 }
-                if !items.is_empty() && skip + api::COMMITTEES_PAGE < total {
+                if !items.is_empty() && skip + items.len() < total {
                     self.enqueue_listing(
                         source,
                         Step::CommitteeWindow {
                             committee,
                             from,
                             to,
-                            skip: skip + api::COMMITTEES_PAGE,
+                            skip: skip + items.len(),
                         },
                     );
                 }
             }
             Step::StatementList { skip } => {
                 let (statements, total) = api::statements_in_list(&base, &value);
-                let count = statements.len();
                 for (url, timestamp) in statements {
                     self.enqueue_api_item(source, url, Step::Statement { timestamp });
                 }
-                if count > 0 && skip + api::STATEMENTS_PAGE < total {
-                    self.enqueue_listing(
-                        source,
-                        Step::StatementList {
-                            skip: skip + api::STATEMENTS_PAGE,
-                        },
-                    );
+                let count = page_length(&value, "/results");
+                if count > 0 && skip + count < total {
+                    self.enqueue_listing(source, Step::StatementList { skip: skip + count });
                 }
             }
             _ => {}
@@ -1489,7 +1499,7 @@ impl Crawler<'_> {
             }
         };
         let (contributions, total) = api::hansard_contributions(&item.url, &value);
-        let count = contributions.len();
+        let count = page_length(&value, "/Results");
         for (link, contribution) in contributions {
             let timestamp = contribution
                 .get("SittingDate")
@@ -1532,13 +1542,8 @@ impl Crawler<'_> {
             self.summary.fetched += 1;
             self.summary.bytes += block.len() as u64;
         }
-        if count > 0 && skip + api::HANSARD_PAGE < total {
-            self.enqueue_listing(
-                source,
-                Step::HansardSearch {
-                    skip: skip + api::HANSARD_PAGE,
-                },
-            );
+        if count > 0 && skip + count < total {
+            self.enqueue_listing(source, Step::HansardSearch { skip: skip + count });
         }
         self.save_state(url, entry)
     }

@@ -128,8 +128,15 @@ pub fn extract_hansard_contribution(capture: &Capture, value: &Value) -> Documen
         .unwrap_or_default();
     let (paragraphs, ratings) = fragment_paragraphs(&body);
     let house = text(value, "/House").unwrap_or_else(|| "Commons".into());
+    // Contributions to one debate share its link and differ in the
+    // fragment, which document ids ignore: the contribution names the id.
+    let contribution = text(value, "/ContributionExtId").unwrap_or_default();
+    let id = match url.split_once('#') {
+        Some((page, _)) => document_id(&format!("{page}?contribution={contribution}")),
+        None => document_id(&url),
+    };
     Document {
-        id: document_id(&url),
+        id,
         url,
         title: text(value, "/DebateSection").unwrap_or_else(|| "Hansard contribution".into()),
         description: text(value, "/HansardSection"),

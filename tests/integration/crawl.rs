@@ -69,7 +69,7 @@ fn write_sources(path: &Path, port: u16, requests_per_second: f64) {
     .unwrap();
 }
 
-fn warc_files(corpus: &Path) -> Vec<PathBuf> {
+pub(crate) fn warc_files(corpus: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("crawl").join("warc"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -210,7 +210,7 @@ fn warcio(arguments: &[&str]) -> Option<std::process::Output> {
 }
 
 /// `warcio check` (digests) and `warcio index` (every record parses) succeed.
-fn warcio_accepts(file: &Path) {
+pub(crate) fn warcio_accepts(file: &Path) {
     let path = file.to_str().unwrap();
     let Some(check) = warcio(&["check", "-v", path]) else {
         eprintln!(

@@ -244,3 +244,125 @@ fn respond(stream: TcpStream, options: &SiteOptions, server: &SiteServer) -> std
         stream.write_all(&out)
     }
 }
+
+/// A request as a [`Handler`] sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The `Host` header without its port.
+    pub host: String,
+    pub path: String,
+    /// Query pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
+}
+
+impl Request {
+    /// Every value of a query parameter.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
+    pub fn one(&self, name: &str) -> Option<&str> {
+        self.all(name).into_iter().next()
+    }
+}
+
+pub type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
+
+/// A loopback server that answers every request with a handler: the API
+/// stand-ins. Several host names can be mapped to it (`[crawl] resolve`);
+/// the handler tells them apart by `Host`.
+#[derive(Clone)]
+pub struct ApiServer {
+    pub port: u16,
+    /// (host, target) in arrival order.
+    pub log: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl ApiServer {
+    pub fn start(handler: Handler) -> ApiServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local address").port();
+        let server = ApiServer {
+            port,
+            log: Arc::new(Mutex::new(Vec::new())),
+        };
+        let log = server.log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = handler.clone();
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let _ = answer(stream, &handler, &log);
+                });
+            }
+        });
+        server
+    }
+
+    pub fn requests(&self) -> Vec<(String, String)> {
+        self.log.lock().expect("log lock").clone()
+    }
+}
+
+fn answer(
+    stream: TcpStream,
+    handler: &Handler,
+    log: &Mutex<Vec<(String, String)>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut host = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("host")
+        {
+            host = value
+                .trim()
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+        }
+    }
+    let target = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    log.lock()
+        .expect("log lock")
+        .push((host.clone(), target.clone()));
+    let parsed = url::Url::parse(&format!("http://{host}{target}"))
+        .unwrap_or_else(|_| url::Url::parse("http://invalid/").expect("url"));
+    let request = Request {
+        host,
+        path: parsed.path().to_string(),
+        query: parsed
+            .query_pairs()
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect(),
+    };
+    let reply = handler(&request);
+    std::thread::sleep(reply.delay);
+    let mut out = format!("HTTP/1.1 {} Stand-in\r\n", reply.status);
+    for (name, value) in &reply.headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.body.len()
+    ));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(&reply.body);
+    let mut stream = stream;
+    stream.write_all(&out)
+}
