@@ -1771,6 +1771,9 @@ impl Crawler<'_> {
             .as_ref()
             .is_none_or(|writer| writer.len() > MAX_WARC_BYTES)
         {
+            if let Some(full) = self.writer.as_mut() {
+                full.sync()?;
+            }
             let directory = self.options.corpus.join("crawl").join("warc");
             let mut serial = 0;
             let path = loop {

@@ -1,7 +1,7 @@
 //! The crawl state: what was last fetched from every URL, in
 //! `<corpus>/crawl/state.json` plus a journal, `state.json.log`.
 //!
-//! Each fetch appends one JSON line to the journal and syncs it: rewriting
+//! Each fetch appends one JSON line to the journal: rewriting
 //! the whole state after every fetch costs O(pages) per page. The snapshot
 //! is rewritten atomically (temporary file, fsync, rename) when the journal
 //! has grown as long as the state, and at the end of a crawl; the journal
@@ -120,7 +120,7 @@ impl State {
         Ok(state)
     }
 
-    /// Records the fetch of `url`: appends it to the journal and syncs, or,
+    /// Records the fetch of `url`: appends it to the journal, or,
     /// for a state not [`open`](Self::open)ed, rewrites the snapshot.
     pub fn record(&mut self, path: &Path, url: String, entry: UrlState) -> std::io::Result<()> {
         let Some((file, entries)) = self.journal.as_mut() else {
@@ -133,8 +133,9 @@ impl State {
         })
         .map_err(std::io::Error::other)?;
         line.push(b'\n');
+        // One write: a killed process leaves the line whole or torn, never
+        // reordered before the WARC record it points at (written earlier).
         file.write_all(&line)?;
-        file.sync_data()?;
         *entries += 1;
         let entries = *entries;
         self.urls.insert(url, entry);
