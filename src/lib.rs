@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod ask;
 pub mod corpus;
 pub mod crawl;
+pub mod diff;
 pub mod eval;
 pub mod extract;
 pub mod index;

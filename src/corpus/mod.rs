@@ -117,8 +117,10 @@ fn walk(directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
     Ok(())
 }
 
-/// Every capture in the corpus: the demo site's documents, then every WARC
-/// file under `crawl/`. Unreadable items are reported, not fatal.
+/// Every capture in the corpus: the demo site's documents, then every
+/// capture in every WARC file under `crawl/` (every version of a URL:
+/// older ones are the document's history). Unreadable items are reported,
+/// not fatal.
 pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusError> {
     let mut captures = Vec::new();
     let mut skipped = Vec::new();
@@ -185,7 +187,7 @@ pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusErr
                 .unwrap_or(&file)
                 .to_string_lossy()
                 .into_owned();
-            match warc::read_responses(&file) {
+            match warc::read_captures(&file) {
                 Ok((mut found, problems)) => {
                     for capture in &mut found {
                         capture.location = format!("{location}#{}", capture.location);

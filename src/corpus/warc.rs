@@ -94,6 +94,44 @@ pub fn scan(path: &Path) -> Result<(Vec<RecordHead>, Vec<String>), WarcError> {
 /// capture's record becomes its [`CaptureMeta`]. When a URL has several
 /// versions, the newest (by `WARC-Date`, then file order) is returned.
 pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcError> {
+    let (captures, problems) = read_dated(path)?;
+    // url -> (warc date, order, capture)
+    let mut current: HashMap<String, (String, usize, Capture)> = HashMap::new();
+    for (order, (date, capture)) in captures.into_iter().enumerate() {
+        let newer = match current.get(&capture.url) {
+            Some((earlier, _, _)) => date >= *earlier,
+            None => true,
+        };
+        if newer {
+            current.insert(capture.url.clone(), (date, order, capture));
+        }
+    }
+    let mut captures: Vec<(usize, Capture)> = current
+        .into_values()
+        .map(|(_, order, capture)| (order, capture))
+        .collect();
+    captures.sort_by_key(|(order, _)| *order);
+    Ok((
+        captures.into_iter().map(|(_, capture)| capture).collect(),
+        problems,
+    ))
+}
+
+/// Every capture in a WARC file, every version of every URL, in file
+/// order, read as [`read_responses`] reads them; and the problems met.
+pub fn read_captures(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcError> {
+    let (dated, problems) = read_dated(path)?;
+    Ok((
+        dated.into_iter().map(|(_, capture)| capture).collect(),
+        problems,
+    ))
+}
+
+/// Captures with their `WARC-Date`, and the problems met.
+type Dated = (Vec<(String, Capture)>, Vec<String>);
+
+/// Every capture with its `WARC-Date`.
+fn read_dated(path: &Path) -> Result<Dated, WarcError> {
     let (records, mut problems) = read_records(path)?;
     // payload digest -> (content type, body)
     let mut payloads: HashMap<String, (Option<String>, Vec<u8>)> = HashMap::new();
@@ -210,32 +248,17 @@ pub fn read_responses(path: &Path) -> Result<(Vec<Capture>, Vec<String>), WarcEr
         };
         candidates.push((url, date, record_id, capture));
     }
-    // url -> (warc date, order, capture)
-    let mut current: HashMap<String, (String, usize, Capture)> = HashMap::new();
-    for (order, (url, date, record_id, mut capture)) in candidates.into_iter().enumerate() {
+    let mut captures = Vec::with_capacity(candidates.len());
+    for (_, date, record_id, mut capture) in candidates {
         if let Some(id) = &record_id {
             if wrapped.contains(id) {
                 continue;
             }
             capture.metadata = metadata.remove(id);
         }
-        let newer = match current.get(&url) {
-            Some((earlier, _, _)) => date >= *earlier,
-            None => true,
-        };
-        if newer {
-            current.insert(url, (date, order, capture));
-        }
+        captures.push((date, capture));
     }
-    let mut captures: Vec<(usize, Capture)> = current
-        .into_values()
-        .map(|(_, order, capture)| (order, capture))
-        .collect();
-    captures.sort_by_key(|(order, _)| *order);
-    Ok((
-        captures.into_iter().map(|(_, capture)| capture).collect(),
-        problems,
-    ))
+    Ok((captures, problems))
 }
 
 /// `<uri>` (WARC/1.0 draft style) and bare URIs alike.

@@ -164,6 +164,7 @@ pub fn extract_content_item(capture: &Capture, item: &Value) -> Document {
             .unwrap_or(false),
         attachments,
         change_history,
+        versions: Vec::new(),
         paragraphs,
         ratings,
     }

@@ -1023,6 +1023,7 @@ pub fn extract_html(capture: &Capture) -> Document {
         illustrative: first_text(&parts.illustrative).is_some(),
         attachments: attachment_links(root, &url),
         change_history: change_history(&parts.history),
+        versions: Vec::new(),
         paragraphs: walker.paragraphs,
         ratings: walker.ratings,
     }

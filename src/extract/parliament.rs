@@ -89,6 +89,7 @@ pub fn extract_written_statement(capture: &Capture, value: &Value) -> Document {
             })
             .unwrap_or_default(),
         change_history: Vec::new(),
+        versions: Vec::new(),
         paragraphs,
         ratings,
     }
@@ -156,6 +157,7 @@ pub fn extract_hansard_contribution(capture: &Capture, value: &Value) -> Documen
         illustrative: false,
         attachments: Vec::new(),
         change_history: Vec::new(),
+        versions: Vec::new(),
         paragraphs,
         ratings,
     }

@@ -237,6 +237,7 @@ pub fn extract_pdf(capture: &Capture) -> Result<Document, ExtractError> {
         illustrative: false,
         attachments: Vec::new(),
         change_history: Vec::new(),
+        versions: Vec::new(),
         paragraphs,
         ratings: Vec::new(),
         url,

@@ -177,26 +177,22 @@ pub fn build(
     Ok(report)
 }
 
-/// Extracts every capture; the newest capture of a document wins.
+/// Extracts every capture. The newest capture of a document is the
+/// document; when older captures of it differ, they become its history
+/// (`Document::versions`, with what changed between versions).
 fn extract_all(
     captures: &[Capture],
     report: &mut BuildReport,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Vec<Document> {
-    let mut by_id: std::collections::BTreeMap<String, Document> = std::collections::BTreeMap::new();
+    let mut by_id: std::collections::BTreeMap<String, Vec<Document>> =
+        std::collections::BTreeMap::new();
     for capture in captures {
         if let Some(bar) = bar {
             bar.inc(1);
         }
         match extract::extract(capture) {
-            Ok(document) => {
-                let newer = by_id
-                    .get(&document.id)
-                    .is_none_or(|existing| existing.captured <= document.captured);
-                if newer {
-                    by_id.insert(document.id.clone(), document);
-                }
-            }
+            Ok(document) => by_id.entry(document.id.clone()).or_default().push(document),
             Err(error) => {
                 tracing::warn!(location = %capture.location, url = %capture.url, %error, "extraction failed");
                 report
@@ -205,7 +201,105 @@ fn extract_all(
             }
         }
     }
-    by_id.into_values().collect()
+    by_id.into_values().filter_map(with_history).collect()
+}
+
+/// The newest of a document's captures, with the versions before it.
+/// Captures are in corpus order (oldest first within a WARC file, files
+/// by name); a stable sort by capture date keeps that order within a day.
+fn with_history(mut captures: Vec<Document>) -> Option<Document> {
+    captures.sort_by(|a, b| a.captured.cmp(&b.captured));
+    let same_text = |a: &Document, b: &Document| {
+        a.title == b.title
+            && a.paragraphs.len() == b.paragraphs.len()
+            && a.paragraphs
+                .iter()
+                .zip(&b.paragraphs)
+                .all(|(x, y)| x.text == y.text)
+    };
+    // Runs of the same text collapse into one version: (first date, latest capture).
+    let mut runs: Vec<(String, Document)> = Vec::new();
+    for document in captures {
+        match runs.last_mut() {
+            Some((_, latest)) if same_text(latest, &document) => *latest = document,
+            _ => runs.push((document.captured.clone(), document)),
+        }
+    }
+    let mut versions = Vec::with_capacity(runs.len());
+    for (index, (first_captured, document)) in runs.iter().enumerate() {
+        let before = index.checked_sub(1).map(|i| &runs[i].1);
+        versions.push(crate::model::Version {
+            first_captured: first_captured.clone(),
+            captured: document.captured.clone(),
+            capture: document.capture.clone(),
+            title: before
+                .filter(|before| before.title != document.title)
+                .map(|_| document.title.clone()),
+            changes: before
+                .map(|before| paragraph_changes(before, document))
+                .unwrap_or_default(),
+        });
+    }
+    let (_, mut current) = runs.pop()?;
+    if versions.len() > 1 {
+        current.versions = versions;
+    }
+    Some(current)
+}
+
+/// Whether two paragraphs share at least a third of their words.
+fn similar(a: &str, b: &str) -> bool {
+    let words = |text: &str| -> std::collections::HashSet<String> {
+        text.split_whitespace().map(str::to_lowercase).collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let union = a.union(&b).count();
+    union > 0 && a.intersection(&b).count() * 3 >= union
+}
+
+/// The paragraphs added, removed and reworded from `before` to `after`: a
+/// removal followed by an addition is one reworded paragraph.
+fn paragraph_changes(before: &Document, after: &Document) -> Vec<crate::model::ParagraphChange> {
+    use crate::diff::Edit;
+    use crate::model::ParagraphChange;
+    let old: Vec<&str> = before.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let new: Vec<&str> = after.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let mut changes: Vec<ParagraphChange> = Vec::new();
+    let mut removed: Vec<usize> = Vec::new();
+    for edit in crate::diff::diff(&old, &new) {
+        match edit {
+            Edit::Same(..) => {
+                for i in removed.drain(..) {
+                    changes.push(ParagraphChange {
+                        anchor: before.paragraphs[i].anchor.clone(),
+                        before: Some(old[i].to_string()),
+                        after: None,
+                    });
+                }
+            }
+            Edit::Removed(i) => removed.push(i),
+            Edit::Added(j) => {
+                // the first removed paragraph sharing enough words is this one reworded
+                let reworded = removed
+                    .iter()
+                    .position(|&i| similar(old[i], new[j]))
+                    .map(|at| removed.remove(at));
+                changes.push(ParagraphChange {
+                    anchor: after.paragraphs[j].anchor.clone(),
+                    before: reworded.map(|i| old[i].to_string()),
+                    after: Some(new[j].to_string()),
+                });
+            }
+        }
+    }
+    for i in removed {
+        changes.push(ParagraphChange {
+            anchor: before.paragraphs[i].anchor.clone(),
+            before: Some(old[i].to_string()),
+            after: None,
+        });
+    }
+    changes
 }
 
 /// A file linked from a landing page (a report that exists only as PDF)

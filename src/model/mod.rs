@@ -54,6 +54,10 @@ pub struct Document {
     pub attachments: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub change_history: Vec<Change>,
+    /// The versions pledgewatch captured, oldest first, the last being this
+    /// one; empty when only one was ever captured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<Version>,
     pub paragraphs: Vec<Paragraph>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ratings: Vec<Rating>,
@@ -63,6 +67,33 @@ pub struct Document {
 pub struct Change {
     pub date: String,
     pub note: String,
+}
+
+/// One captured version of a document: what it said from `first_captured`
+/// to `captured` (the same text seen again in later captures).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Version {
+    pub first_captured: String,
+    pub captured: String,
+    /// The capture of this version (the latest one with this text).
+    pub capture: String,
+    /// The title, when it differs from the version before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What changed from the version before; empty for the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ParagraphChange>,
+}
+
+/// A paragraph added, removed or reworded between two versions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ParagraphChange {
+    /// Its anchor in the newer version (in the older one when removed).
+    pub anchor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// A citable unit of a document.

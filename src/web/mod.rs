@@ -1164,14 +1164,62 @@ async fn document_page(
         })
         .map(commitment_json)
         .collect();
+    let has_captures = state.settings.corpus.is_some();
     state.render(
         "document.html",
         context! {
             d => v(&document),
             related => v(&related),
-            capture_link => state.settings.corpus.is_some().then(|| format!("/documents/{}/capture", document.id)),
+            capture_link => has_captures.then(|| format!("/documents/{}/capture", document.id)),
+            history => v(&history_view(&document, has_captures)),
         },
     )
+}
+
+/// The document's versions for the page, newest first, each with a link to
+/// its capture and what changed from the one before (reworded paragraphs
+/// word by word).
+fn history_view(document: &crate::model::Document, has_captures: bool) -> Vec<Value> {
+    let last = document.versions.len().saturating_sub(1);
+    document
+        .versions
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(number, version)| {
+            let changes: Vec<Value> = version
+                .changes
+                .iter()
+                .map(|change| {
+                    let kind = match (&change.before, &change.after) {
+                        (Some(_), Some(_)) => "reworded",
+                        (None, Some(_)) => "added",
+                        _ => "removed",
+                    };
+                    let pieces = match (&change.before, &change.after) {
+                        (Some(before), Some(after)) => crate::diff::word_diff(before, after),
+                        _ => Vec::new(),
+                    };
+                    json!({
+                        "anchor": change.anchor,
+                        "kind": kind,
+                        "before": change.before,
+                        "after": change.after,
+                        "pieces": pieces,
+                    })
+                })
+                .collect();
+            json!({
+                "number": number + 1,
+                "current": number == last,
+                "first_captured": version.first_captured,
+                "captured": version.captured,
+                "title": version.title,
+                "capture_link": has_captures.then(|| format!("/documents/{}/capture?version={}", document.id, number + 1)),
+                "changes": changes,
+            })
+        })
+        .collect()
 }
 
 async fn healthz(State(state): State<Shared>) -> Response {

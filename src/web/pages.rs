@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path as FsPath, PathBuf};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
@@ -79,11 +79,30 @@ fn full_fact_wording(status: Status) -> &'static str {
 pub async fn capture(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let missing = || WebError::not_found(format!("no capture for document {id:?}"), false);
     if !valid_id(&id) {
         return Err(missing());
     }
+    // `?version=N`: the Nth captured version (1 is the oldest)
+    let requested = query.as_deref().and_then(|query| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "version")
+            .map(|(_, value)| value.into_owned())
+    });
+    let version =
+        match requested {
+            None => None,
+            Some(text) => Some(text.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(
+                || {
+                    WebError::bad_request(
+                        format!("version {text:?} is not a version number (1, 2, ...)"),
+                        false,
+                    )
+                },
+            )?),
+        };
     let Some(corpus) = state.settings.corpus.clone() else {
         return Err(missing());
     };
@@ -92,7 +111,17 @@ pub async fn capture(
     let document = blocking(move || Ok(store.document(&lookup_id)?))
         .await?
         .ok_or_else(missing)?;
-    let location = document.capture.clone();
+    let location = match version {
+        None => document.capture.clone(),
+        Some(number) if document.versions.is_empty() && number == 1 => document.capture.clone(),
+        Some(number) => document
+            .versions
+            .get(number - 1)
+            .map(|version| version.capture.clone())
+            .ok_or_else(|| {
+                WebError::not_found(format!("document {id:?} has no version {number}"), false)
+            })?,
+    };
     let (content_type, body) = blocking(move || read_capture(&corpus, &location))
         .await?
         .ok_or_else(missing)?;
@@ -146,7 +175,7 @@ fn read_capture(corpus: &FsPath, location: &str) -> Result<Option<(String, Vec<u
         return Ok(None);
     };
     let path = corpus.join(relative);
-    let (captures, _problems) = match crate::corpus::warc::read_responses(&path) {
+    let (captures, _problems) = match crate::corpus::warc::read_captures(&path) {
         Ok(found) => found,
         Err(error) => {
             tracing::warn!(path = %path.display(), %error, "capture unreadable");

@@ -773,3 +773,103 @@ async fn a_stale_conversation_token_starts_a_new_conversation() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("answered on its own"));
 }
+
+/// A page captured three times: the text changed between the first two
+/// captures and not after. The document keeps both versions, with the
+/// reworded paragraph diffed word by word, and each version's capture.
+#[tokio::test]
+async fn a_changed_page_keeps_its_versions_with_what_changed() {
+    use pledgewatch::corpus::warc::{WarcWriter, record_id};
+    let root = scratch("history");
+    let corpus = root.join("corpus");
+    let page = |figure: &str, extra: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>Health visitors plan</title>\
+             <meta name=\"govuk:format\" content=\"policy_paper\">\
+             <meta name=\"dcterms.publisher\" content=\"Department of Health\">\
+             <meta name=\"dcterms.date\" content=\"2024-01-10\"></head><body><main>\
+             <h1>Health visitors plan</h1>\
+             <p>We will recruit {figure} more health visitors by March 2026.</p>\
+             <p>The programme is run with local authorities.</p>{extra}</main></body></html>"
+        )
+    };
+    let url = "https://www.gov.uk/government/publications/health-visitors-plan";
+    let mut writer =
+        WarcWriter::open(&corpus.join("crawl/warc/history.warc.gz")).expect("open warc");
+    for (date, body) in [
+        (
+            "2025-01-01T09:00:00Z",
+            page("5,000", "<p>Old closing note.</p>"),
+        ),
+        ("2025-03-01T09:00:00Z", page("4,200", "")),
+        ("2025-04-01T09:00:00Z", page("4,200", "")),
+    ] {
+        let mut http =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".to_vec();
+        http.extend_from_slice(body.as_bytes());
+        writer
+            .write_response(url, date, &http, body.as_bytes(), &record_id())
+            .expect("write");
+    }
+    writer.sync().expect("sync");
+    let index = root.join("index");
+    pledgewatch::index::build(&corpus, &index, None, false).expect("index");
+    let store = Store::open(&index).expect("open");
+    let id = pledgewatch::model::document_id(url);
+    let document = store.document(&id).unwrap().expect("indexed");
+    assert_eq!(document.captured, "2025-04-01");
+    assert!(document.paragraphs.iter().any(|p| p.text.contains("4,200")));
+    assert_eq!(document.versions.len(), 2, "{:?}", document.versions);
+    let (first, second) = (&document.versions[0], &document.versions[1]);
+    assert_eq!(first.first_captured, "2025-01-01");
+    assert!(first.changes.is_empty());
+    assert_eq!(second.first_captured, "2025-03-01");
+    assert_eq!(second.captured, "2025-04-01");
+    assert_eq!(second.capture, document.capture);
+    let reworded = second
+        .changes
+        .iter()
+        .find(|change| change.before.is_some() && change.after.is_some())
+        .expect("a reworded paragraph");
+    assert!(reworded.before.as_deref().unwrap().contains("5,000"));
+    assert!(reworded.after.as_deref().unwrap().contains("4,200"));
+    assert!(
+        second.changes.iter().any(|change| change.after.is_none()
+            && change.before.as_deref() == Some("Old closing note.")),
+        "{:?}",
+        second.changes
+    );
+
+    let app = || {
+        router(AppState::with_settings(
+            Store::open(&index).expect("open"),
+            Settings {
+                corpus: Some(corpus.clone()),
+                ..Settings::default()
+            },
+        ))
+    };
+    let (status, _, html) = get_with(app(), &format!("/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<del>5,000</del>"), "{html}");
+    assert!(html.contains("<ins>4,200</ins>"), "{html}");
+    assert!(html.contains("<del>Old closing note.</del>"));
+    let version_one = format!("/documents/{id}/capture?version=1");
+    assert!(html.replace("&#x2f;", "/").contains(&version_one));
+    let (status, headers, body) = get_with(app(), &version_one).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("5,000") && !body.contains("4,200"));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    let (status, _, body) = get_with(app(), &format!("/documents/{id}/capture?version=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("4,200"));
+    let (status, _, _) = get_with(app(), &format!("/documents/{id}/capture?version=3")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get_with(app(), &format!("/documents/{id}/capture?version=first")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
