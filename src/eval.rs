@@ -4,6 +4,7 @@
 //! set. Dev and held-out parts are scored separately; the held-out part is
 //! never used for tuning.
 
+pub mod search;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -136,6 +137,12 @@ pub struct Report {
     pub ask: BTreeMap<String, AskScores>,
     pub ask_misses: Vec<String>,
     pub sentence_dev_misses: Vec<String>,
+    /// Search ranking on the judged queries, by split.
+    pub search: BTreeMap<String, search::SearchScores>,
+    /// Per dev query: nDCG@10 of search and of plain BM25.
+    pub search_dev_lines: Vec<String>,
+    /// The grid's best weights on dev, with their dev and held-out nDCG@10.
+    pub search_tuning: Option<(crate::index::Tuning, f64, f64)>,
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
@@ -429,6 +436,11 @@ pub fn run(corpus: &Path, gold_dir: &Path) -> Result<Report, EvalError> {
     {
         let store = Store::open(&index_dir)?;
         score_corpus(&store, gold_dir, &mut report)?;
+        let judged = search::load(gold_dir)?;
+        report.search = search::score(&store, &judged, &mut report.search_dev_lines)?;
+        if !judged.is_empty() {
+            report.search_tuning = Some(search::tune(&store, &judged)?);
+        }
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(report)
@@ -481,6 +493,27 @@ impl std::fmt::Display for Report {
         }
         for miss in &self.ask_misses {
             writeln!(out, "    miss: {miss}")?;
+        }
+        writeln!(out, "search: judged queries (tests/gold/search.toml)")?;
+        for (split, scores) in &self.search {
+            writeln!(
+                out,
+                "  {split:8} nDCG@10 {:.3}  plain BM25 {:.3}  ({} queries)",
+                scores.ndcg, scores.bm25_ndcg, scores.queries
+            )?;
+        }
+        if let Some((tuning, dev, heldout)) = &self.search_tuning {
+            writeln!(
+                out,
+                "  grid best on dev: title boost {}, all-words boost {}, recency {} (dev {dev:.3}, heldout {heldout:.3}); in use: {:?}",
+                tuning.title_boost,
+                tuning.all_words_boost,
+                tuning.recency,
+                crate::index::TUNING
+            )?;
+        }
+        for line in &self.search_dev_lines {
+            writeln!(out, "    dev: {line}")?;
         }
         Ok(())
     }

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -56,6 +58,43 @@ pub enum IndexError {
 /// Words a query may hold at most; longer input is refused before search.
 pub const MAX_QUERY_CHARS: usize = 500;
 pub const HITS_PER_PAGE: usize = 20;
+/// A plain query (words, no operators) matched by fewer documents than
+/// this with every word is widened to documents with any of them.
+pub const RELAX_BELOW: usize = 10;
+
+/// Ranking weights, tuned on the dev split of `tests/gold/search.toml`
+/// (`pledgewatch eval` prints nDCG@10 beside plain BM25).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Tuning {
+    /// Weight of a match in the title over one in the body.
+    pub title_boost: f32,
+    /// In a widened search, weight of the all-words match over the rest.
+    pub all_words_boost: f32,
+    /// A document published on the corpus's newest date scores up to
+    /// `1 + recency` times as much; the bonus halves every
+    /// [`RECENCY_HALF_LIFE_YEARS`] back.
+    pub recency: f32,
+}
+
+pub const RECENCY_HALF_LIFE_YEARS: f32 = 2.0;
+
+/// The best on the dev split over the grid in `eval::search::tune`
+/// (`pledgewatch eval` prints it again).
+pub const TUNING: Tuning = Tuning {
+    title_boost: 3.0,
+    all_words_boost: 1.0,
+    recency: 2.0,
+};
+
+/// Days since year 0 of a `YYYY-MM-DD` date, roughly (for recency).
+fn approximate_days(date: &str) -> Option<f32> {
+    let mut parts = date
+        .get(..10)?
+        .split('-')
+        .map(|part| part.parse::<f32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(year * 365.25 + (month - 1.0) * 30.44 + day)
+}
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -502,6 +541,12 @@ pub struct SearchHit {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
+    /// How many documents have every word (what `total` counts unless
+    /// `relaxed`).
+    pub matched_all: usize,
+    /// Fewer than [`RELAX_BELOW`] documents had every word, so documents
+    /// with some of them are included, after those with all.
+    pub relaxed: bool,
     pub hits: Vec<SearchHit>,
     /// Counts over every matching document, not only this page.
     pub facets: Facets,
@@ -750,9 +795,13 @@ impl Store {
     }
 
     fn parse(&self, text: &str, conjunction: bool) -> Box<dyn Query> {
+        self.parse_tuned(text, conjunction, &TUNING)
+    }
+
+    fn parse_tuned(&self, text: &str, conjunction: bool, tuning: &Tuning) -> Box<dyn Query> {
         let mut parser =
             QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
-        parser.set_field_boost(self.fields.title, 2.0);
+        parser.set_field_boost(self.fields.title, tuning.title_boost);
         if conjunction {
             parser.set_conjunction_by_default();
         }
@@ -770,11 +819,31 @@ impl Store {
         self.search_request(&request, page, HITS_PER_PAGE)
     }
 
-    /// The query for a request: its words (with synonyms) and its filters.
-    fn request_query(&self, request: &SearchRequest) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
+    /// The query for a request: its words (with synonyms; every word, or
+    /// when `relaxed` any word with all-words matches first) and its filters.
+    fn request_query(
+        &self,
+        request: &SearchRequest,
+        relaxed: bool,
+        tuning: &Tuning,
+    ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
         let words = request.text.trim();
-        let user_query: Option<Box<dyn Query>> =
-            (!words.is_empty()).then(|| self.parse(&query::expand_synonyms(words), true));
+        let user_query: Option<Box<dyn Query>> = (!words.is_empty()).then(|| {
+            let expanded = query::expand_synonyms(words);
+            let all = self.parse_tuned(&expanded, true, tuning);
+            if !relaxed {
+                return all;
+            }
+            // any word as typed, or any synonym phrase
+            let any = self.parse_tuned(&format!("{words} {expanded}"), false, tuning);
+            Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(all, tuning.all_words_boost)) as Box<dyn Query>,
+                ),
+                (Occur::Should, any),
+            ])) as Box<dyn Query>
+        });
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
             Box::new(TermQuery::new(
@@ -821,11 +890,64 @@ impl Store {
         page: usize,
         limit: usize,
     ) -> Result<SearchResults, IndexError> {
+        self.search_tuned(request, page, limit, &TUNING)
+    }
+
+    /// [`search_request`](Self::search_request) with other ranking weights
+    /// (for tuning them).
+    pub fn search_tuned(
+        &self,
+        request: &SearchRequest,
+        page: usize,
+        limit: usize,
+        tuning: &Tuning,
+    ) -> Result<SearchResults, IndexError> {
         let searcher = self.reader.searcher();
-        let (query, user_query) = self.request_query(request);
+        let (strict, _) = self.request_query(request, false, tuning);
+        let matched_all = searcher.search(&strict, &Count)?;
+        let plain_words =
+            request.text.split_whitespace().count() > 1 && !query::has_syntax(&request.text);
+        let relaxed = plain_words && matched_all < RELAX_BELOW;
+        let (query, user_query) = self.request_query(request, relaxed, tuning);
         let limit = limit.max(1);
         let offset = page.saturating_sub(1).saturating_mul(limit);
         let (addresses, (total, raw_facets)): (Vec<DocAddress>, _) = match request.sort {
+            Sort::Relevance if tuning.recency > 0.0 => {
+                let recency = tuning.recency;
+                let newest = approximate_days(&self.as_of).unwrap_or(0.0);
+                let (top, counts) = searcher.search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                            move |segment: &tantivy::SegmentReader| {
+                                let published =
+                                    segment.fast_fields().str("published").ok().flatten();
+                                move |doc: tantivy::DocId, score: tantivy::Score| {
+                                    let mut date = String::new();
+                                    let found = published.as_ref().and_then(|column| {
+                                        let ord = column.term_ords(doc).next()?;
+                                        column.ord_to_str(ord, &mut date).ok()?.then_some(())
+                                    });
+                                    let Some(days) = found.and_then(|()| approximate_days(&date))
+                                    else {
+                                        return score;
+                                    };
+                                    let years = ((newest - days) / 365.25).max(0.0);
+                                    score
+                                        * (1.0
+                                            + recency
+                                                * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS))
+                                }
+                            },
+                        ),
+                        (Count, FacetCollector),
+                    ),
+                )?;
+                (
+                    top.into_iter().map(|(_, address)| address).collect(),
+                    counts,
+                )
+            }
             Sort::Relevance => {
                 let (top, counts) = searcher.search(
                     &query,
@@ -912,9 +1034,34 @@ impl Store {
         }
         Ok(SearchResults {
             total,
+            matched_all,
+            relaxed,
             hits,
             facets,
         })
+    }
+
+    /// Plain BM25, the baseline search is measured against: title and body
+    /// with no boosts, any of the words, no synonyms, no filters. The URLs
+    /// of the best `limit` documents.
+    pub fn search_plain(&self, text: &str, limit: usize) -> Result<Vec<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+        let (query, _errors) = parser.parse_query_lenient(text);
+        let query = self.restricted("document", query);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut urls = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let data = stored
+                .get_first(self.fields.data)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let document: Document = serde_json::from_str(data)
+                .map_err(|error| IndexError::Damaged(error.to_string()))?;
+            urls.push(document.url);
+        }
+        Ok(urls)
     }
 
     pub fn document(&self, id: &str) -> Result<Option<Document>, IndexError> {

@@ -197,12 +197,17 @@ pub fn complete_date(value: &str, end: bool) -> Option<String> {
 /// group of quoted phrases: `a&e waits` -> `("a&e" OR "accident and
 /// emergency" ...) waits`. Text that already uses query syntax (quotes,
 /// brackets, field names, operators) is left as the user wrote it.
-pub fn expand_synonyms(text: &str) -> String {
-    let has_syntax = text.chars().any(|ch| "\"()[]{}:^~*+-".contains(ch))
+/// Whether the words use the query syntax: quotes, grouping, fields,
+/// boosts, wildcards, required or excluded words, AND, OR, NOT.
+pub fn has_syntax(text: &str) -> bool {
+    text.chars().any(|ch| "\"()[]{}:^~*+-".contains(ch))
         || text
             .split_whitespace()
-            .any(|word| matches!(word, "AND" | "OR" | "NOT"));
-    if has_syntax || text.trim().is_empty() {
+            .any(|word| matches!(word, "AND" | "OR" | "NOT"))
+}
+
+pub fn expand_synonyms(text: &str) -> String {
+    if has_syntax(text) || text.trim().is_empty() {
         return text.to_string();
     }
     let words = crate::lexicon::words(text);

@@ -455,15 +455,17 @@ async fn run_search(
     let outcome = blocking(move || {
         let results = store.search_request(&request, page, limit)?;
         let mut did_you_mean = None;
-        if results.total < FEW_RESULTS && !request.text.trim().is_empty() {
+        // judged on the documents with every word: a widened search finds
+        // something for a misspelling through its other words
+        if results.matched_all < FEW_RESULTS && !request.text.trim().is_empty() {
             let corrected = ask::correct_spelling(&store, &request.text);
             if corrected.to_lowercase() != request.text.to_lowercase() {
                 let respelt = SearchRequest {
                     text: corrected,
                     ..request.clone()
                 };
-                let found = store.search_request(&respelt, 1, 1)?.total;
-                if found > results.total {
+                let found = store.search_request(&respelt, 1, 1)?.matched_all;
+                if found > results.matched_all {
                     did_you_mean = Some((respelt, found));
                 }
             }
@@ -598,6 +600,8 @@ async fn search_page(
             hits => v(&hits),
             facets => v(&facet_links(&request, results)),
             did_you_mean => v(&did_you_mean),
+            relaxed => results.relaxed,
+            matched_all => results.matched_all,
             notice => request.check_range().err().map(|error| error.to_string()),
             sorts => v(&sorts),
             page => page,
@@ -640,6 +644,8 @@ async fn api_search(
         .collect();
     Ok(axum::Json(json!({
         "total": outcome.results.total,
+        "matched_all": outcome.results.matched_all,
+        "relaxed": outcome.results.relaxed,
         "page": page,
         "hits": hits,
         "facets": outcome.results.facets,

@@ -12,6 +12,8 @@ const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.88, 0.88, 0.88), ("heldout", 0.85, 0.88, 0.80)];
 const VERDICT_FLOOR: f64 = 0.96;
+/// (split, search nDCG@10 on the judged queries)
+const SEARCH_FLOORS: &[(&str, f64)] = &[("dev", 0.94), ("heldout", 0.94)];
 
 #[test]
 fn gold_set_figures_hold() {
@@ -40,6 +42,20 @@ fn gold_set_figures_hold() {
         "verdict accuracy {}",
         report.verdict_accuracy
     );
+    for (split, floor) in SEARCH_FLOORS {
+        let scores = &report.search[*split];
+        assert!(
+            scores.ndcg >= *floor,
+            "{split} search nDCG@10 {:.3}",
+            scores.ndcg
+        );
+        assert!(
+            scores.ndcg + 1e-9 >= scores.bm25_ndcg,
+            "{split}: search ({:.3}) ranks worse than plain BM25 ({:.3})",
+            scores.ndcg,
+            scores.bm25_ndcg
+        );
+    }
     for (split, verdicts, citations, nothing) in ASK_FLOORS {
         let scores = &report.ask[*split];
         assert!(
