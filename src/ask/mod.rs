@@ -1,8 +1,13 @@
 //! Ask: answers a question with a verdict and its sources, or says plainly
 //! that nothing was found. Extractive: every sentence of an answer quotes
-//! or restates a cited paragraph; nothing is generated.
+//! or restates a cited paragraph. With a language model configured
+//! (`--llm-url`), [`rephrase`] may reword the answer from its cited
+//! passages; the wording is shown only when every sentence passes
+//! `phrasing::check`, and the verdict is never the model's.
 
 pub mod conversation;
+pub mod llm;
+pub mod phrasing;
 
 use serde::Serialize;
 
@@ -115,6 +120,16 @@ pub struct Answer {
     pub follow_up: bool,
     /// The token to send with the next question of this conversation.
     pub conversation: Option<String>,
+    /// True when `answer` is a language model's wording, checked against
+    /// the cited passages.
+    pub generated: bool,
+    /// Why a model's wording is not shown (it failed the check, or the
+    /// model could not be reached); `None` when none was asked for.
+    pub generation_note: Option<String>,
+    /// The verdict sentence of the extractive answer: kept first when the
+    /// rest is reworded, so the verdict is never the model's.
+    #[serde(skip)]
+    pub verdict_line: Option<String>,
 }
 
 /// Validates a question: not empty, not too long, no control characters.
@@ -419,6 +434,9 @@ fn empty_answer(question: &str, intent: Intent) -> Answer {
         intent,
         follow_up: false,
         conversation: None,
+        generated: false,
+        generation_note: None,
+        verdict_line: None,
     }
 }
 
@@ -507,6 +525,7 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
             marks(&evidence_numbers)
         ),
     };
+    let status_line_copy = status_line.clone();
     let promise_line = format!(
         "{} committed on {made}{deadline}: “{}” [{promise}].",
         commitment.maker, commitment.text
@@ -589,19 +608,71 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
         };
         push(&assessment.citation, role, &mut citations);
     }
-    if !answer.also_matching.is_empty() {
-        let others = answer.also_matching.len();
-        sentences.push(if others == 1 {
-            "1 other commitment matches this question too; it is listed below.".to_string()
-        } else {
-            format!("{others} other commitments match this question too; they are listed below.")
-        });
+    if let Some(line) = also_matching_line(answer.also_matching.len()) {
+        sentences.push(line);
     }
     answer.answer = sentences.join(" ");
+    answer.verdict_line = Some(status_line_copy);
     answer.status = Some(verdict.status);
     answer.as_of = Some(verdict.as_of.clone());
     answer.commitment = Some(commitment.clone());
     answer.citations = citations;
+}
+
+fn also_matching_line(others: usize) -> Option<String> {
+    match others {
+        0 => None,
+        1 => Some("1 other commitment matches this question too; it is listed below.".into()),
+        _ => Some(format!(
+            "{others} other commitments match this question too; they are listed below."
+        )),
+    }
+}
+
+/// Rewords an answer with a language model, from its cited passages only.
+/// The wording replaces the extractive text only when every sentence
+/// passes [`phrasing::check`]; the verdict line stays first and is never
+/// the model's. Otherwise the extractive answer stays, and the reason is
+/// logged and given in `generation_note`. Blocking (one HTTP request).
+pub fn rephrase(answer: &mut Answer, client: &llm::LlmClient) {
+    let Some(verdict_line) = answer.verdict_line.clone() else {
+        answer.generation_note =
+            Some("no commitment matched, so there is nothing to reword".into());
+        return;
+    };
+    let messages = phrasing::messages(
+        &answer.question,
+        &verdict_line,
+        &answer.answer,
+        &answer.citations,
+    );
+    let outcome = client
+        .complete(&messages)
+        .map_err(|error| error.to_string())
+        .and_then(|text| {
+            phrasing::check(&text, &answer.citations)
+                .map_err(|error| format!("the model's wording failed the check: {error}"))
+        });
+    match outcome {
+        Ok(sentences) => {
+            let mut parts = vec![verdict_line];
+            parts.extend(sentences);
+            parts.extend(also_matching_line(answer.also_matching.len()));
+            answer.answer = parts.join(" ");
+            answer.generated = true;
+            answer.generation_note = None;
+        }
+        Err(reason) => {
+            tracing::warn!(
+                endpoint = client.endpoint(),
+                question = %answer.question,
+                %reason,
+                "generated wording not shown: the extractive answer stays"
+            );
+            answer.generation_note =
+                Some(format!("{reason}; the extractive answer is shown instead"));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, so linking happens once.
 
 mod answer_key;
+mod ask_llm;
 mod crawl;
 mod eval;
 mod extract;
