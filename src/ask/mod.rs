@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::analyze::figures::find_figures;
 use crate::index::{IndexError, MAX_QUERY_CHARS, Store};
-use crate::lexicon::{content_terms, mentioned_synonyms};
+use crate::lexicon::content_terms;
 use crate::model::{Assessment, Citation, Commitment, Status};
 use conversation::{Conversation, ConversationError};
 
@@ -151,15 +151,7 @@ pub fn clean_question(question: &str) -> Result<String, AskError> {
 
 /// The words to look for: the question's topic words and their synonyms.
 pub fn expand(question: &str) -> Vec<String> {
-    let mut terms: Vec<String> = content_terms(question);
-    for set in mentioned_synonyms(question) {
-        for phrase in &set.phrases {
-            terms.extend(content_terms(phrase));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    terms.retain(|term| seen.insert(term.clone()));
-    terms
+    crate::lexicon::expanded_terms(question)
 }
 
 fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation {
@@ -179,29 +171,12 @@ fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation
 }
 
 /// How much of the question a commitment covers: the share of the
-/// question's topic terms found in the commitment and its evidence.
-fn coverage(question_terms: &[String], commitment: &Commitment) -> f64 {
+/// question's topic terms found in the commitment and its evidence
+/// (`Store::topic_terms`, worked out once per commitment).
+fn coverage(question_terms: &[String], known: &std::collections::HashSet<String>) -> f64 {
     if question_terms.is_empty() {
         return 0.0;
     }
-    let mut text = commitment.text.clone();
-    for source in &commitment.sources {
-        text.push(' ');
-        text.push_str(&source.title);
-    }
-    for assessment in &commitment.assessments {
-        text.push(' ');
-        text.push_str(&assessment.citation.title);
-        text.push(' ');
-        text.push_str(&assessment.assessor);
-        text.push(' ');
-        text.push_str(&assessment.citation.quote);
-    }
-    if let Some(target) = &commitment.target {
-        text.push(' ');
-        text.push_str(&target.counts);
-    }
-    let known: std::collections::HashSet<String> = expand(&text).into_iter().collect();
     let found = question_terms
         .iter()
         .filter(|term| known.contains(*term))
@@ -351,7 +326,7 @@ fn retrieve<'a>(
 ) -> Result<Vec<(f64, &'a Commitment)>, AskError> {
     let mut candidates: Vec<(f64, &Commitment)> = Vec::new();
     for (score, commitment) in store.search_commitments(query_text, 20)? {
-        let covered = coverage(question_terms, commitment);
+        let covered = coverage(question_terms, &store.topic_terms(commitment));
         if covered < 0.5 && !question_terms.is_empty() {
             continue;
         }
