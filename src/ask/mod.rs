@@ -170,6 +170,26 @@ fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation
     }
 }
 
+/// The retrieval query for a question: its topic words, and every synonym
+/// of a phrase it mentions, a phrase of several words in quotes. Quoted,
+/// "registered nurses" finds nurses; as loose words, its "registered"
+/// finds every registration target.
+pub fn retrieval_query(question: &str) -> String {
+    let mut parts: Vec<String> = content_terms(question);
+    for set in crate::lexicon::mentioned_synonyms(question) {
+        for phrase in &set.phrases {
+            if phrase.contains(' ') {
+                parts.push(format!("\"{}\"", phrase.replace('"', "")));
+            } else {
+                parts.push(phrase.clone());
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    parts.retain(|part| seen.insert(part.clone()));
+    parts.join(" ")
+}
+
 /// How much of the question a commitment covers: the share of the
 /// question's topic terms found in the commitment and its evidence
 /// (`Store::topic_terms`, worked out once per commitment).
@@ -182,6 +202,39 @@ fn coverage(question_terms: &[String], known: &std::collections::HashSet<String>
         .filter(|term| known.contains(*term))
         .count();
     found as f64 / question_terms.len() as f64
+}
+
+/// Words of a question about what the sources think rather than about a
+/// topic ("do they agree?", "what was the verdict?"), stemmed as
+/// `content_terms` stems them.
+const OPINION_WORDS: &[&str] = &[
+    "agree",
+    "agreed",
+    "disagree",
+    "disagreed",
+    "think",
+    "thinks",
+    "view",
+    "views",
+    "verdict",
+    "opinion",
+    "conclude",
+    "concluded",
+    "conclusion",
+    "find",
+    "found",
+    "finding",
+    "findings",
+    "govt",
+    "assess",
+    "assessment",
+    "assessed",
+];
+
+fn is_opinion_word(term: &str) -> bool {
+    OPINION_WORDS
+        .iter()
+        .any(|word| crate::lexicon::stem(word) == term)
 }
 
 /// Words that point back at the conversation ("and the 75% one?", "who said that?").
@@ -248,9 +301,15 @@ fn answer_question(
     let own_terms = content_terms(&searched);
     let previous = conversation.turns.last();
     let follow_up = previous.is_some() && looks_like_follow_up(&question, own_terms.len());
+    // "what did the NAO say?", "do the govt and the committee agree?": no
+    // topic of its own, only who said it, so it asks about the same promise
+    let names_only_sources = previous.is_some()
+        && !own_terms.is_empty()
+        && own_terms
+            .iter()
+            .all(|term| is_opinion_word(term) || store.source_terms().contains(term));
     // "who said that?", "when was that promised?": the same commitment again
-    if follow_up
-        && own_terms.is_empty()
+    if ((follow_up && own_terms.is_empty()) || names_only_sources)
         && find_figures(&question).is_empty()
         && let Some(commitment) = previous
             .and_then(|turn| turn.commitment.as_deref())
@@ -282,8 +341,13 @@ fn answer_question(
         return Ok(answer);
     }
     let figures = find_figures(&question);
-    let mut query_text = expanded.join(" ");
-    let mut candidates = retrieve(store, &query_text, &question_terms, &figures)?;
+    let periods = periods_in(&question);
+    let wanted = Wanted {
+        figures: &figures,
+        periods: &periods,
+    };
+    let mut query_text = retrieval_query(&format!("{context} {searched}"));
+    let mut candidates = retrieve(store, &query_text, &question_terms, &wanted)?;
     // "what did the NAO say?": nothing on its own, so read it in the
     // conversation's context
     if candidates.is_empty()
@@ -291,8 +355,8 @@ fn answer_question(
         && let Some(turn) = previous
     {
         let combined = format!("{} {searched}", turn.question);
-        query_text = expand(&combined).join(" ");
-        candidates = retrieve(store, &query_text, &content_terms(&combined), &figures)?;
+        query_text = retrieval_query(&combined);
+        candidates = retrieve(store, &query_text, &content_terms(&combined), &wanted)?;
         answer.follow_up = !candidates.is_empty();
     }
 
@@ -315,33 +379,99 @@ fn answer_question(
     Ok(answer)
 }
 
+/// What a question pins down: figures ("75%") and periods ("March 2021",
+/// "2025") that pick one commitment out of several on the same topic.
+struct Wanted<'a> {
+    figures: &'a [crate::model::Figure],
+    periods: &'a [(i16, Option<i8>)],
+}
+
+static PERIOD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+)?((?:19|20)\d\d)\b")
+        .expect("period pattern")
+});
+
+/// The years, with their month when one is named, a question mentions.
+fn periods_in(question: &str) -> Vec<(i16, Option<i8>)> {
+    PERIOD
+        .captures_iter(question)
+        .filter_map(|captures| {
+            let year = captures.get(2)?.as_str().parse().ok()?;
+            let month = captures
+                .get(1)
+                .and_then(|month| crate::extract::text::month_number(month.as_str()));
+            Some((year, month))
+        })
+        .collect()
+}
+
+/// The commitment's deadline falls in a period the question names.
+fn deadline_named(commitment: &Commitment, periods: &[(i16, Option<i8>)]) -> bool {
+    let Some(deadline) = &commitment.deadline else {
+        return false;
+    };
+    let year: Option<i16> = deadline.get(..4).and_then(|year| year.parse().ok());
+    let month: Option<i8> = deadline.get(5..7).and_then(|month| month.parse().ok());
+    periods.iter().any(|(wanted_year, wanted_month)| {
+        year == Some(*wanted_year) && (wanted_month.is_none() || *wanted_month == month)
+    })
+}
+
+/// A commitment pinned by the question (its target or its deadline named)
+/// comes first if its topic score is at least this share of the best: on
+/// the topic, though worded less like the question than another promise.
+const PINNED_SHARE: f64 = 0.3;
+
 /// Commitments for a question, best first: BM25 over the commitment
 /// records, weighted by how much of the question each covers, doubled when
-/// a figure in the question is the commitment's target.
+/// a figure in the question is the commitment's target and doubled when
+/// the question names the period of its deadline. A commitment so pinned
+/// comes before those that are not when it is on the topic: "how many
+/// extra cops by March 2021" asks for the March 2021 milestone even if the
+/// 20,000-officer promise shares more of its words.
 fn retrieve<'a>(
     store: &'a Store,
     query_text: &str,
     question_terms: &[String],
-    figures: &[crate::model::Figure],
+    wanted: &Wanted,
 ) -> Result<Vec<(f64, &'a Commitment)>, AskError> {
-    let mut candidates: Vec<(f64, &Commitment)> = Vec::new();
+    // (score, topic score, pinned, commitment)
+    let mut scored: Vec<(f64, f64, bool, &Commitment)> = Vec::new();
     for (score, commitment) in store.search_commitments(query_text, 20)? {
         let covered = coverage(question_terms, &store.topic_terms(commitment));
         if covered < 0.5 && !question_terms.is_empty() {
             continue;
         }
-        let mut score = f64::from(score) * (0.5 + covered);
+        let topic_score = f64::from(score) * (0.5 + covered);
+        let mut score = topic_score;
+        let mut pinned = false;
         if let Some(target) = &commitment.target
-            && figures.iter().any(|figure| {
+            && wanted.figures.iter().any(|figure| {
                 figure.unit == target.unit && (figure.value - target.value).abs() < 1e-6
             })
         {
             score *= 2.0;
+            pinned = true;
         }
-        candidates.push((score, commitment));
+        if deadline_named(commitment, wanted.periods) {
+            score *= 2.0;
+            pinned = true;
+        }
+        scored.push((score, topic_score, pinned, commitment));
     }
-    candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(candidates)
+    let best_topic_score = scored.iter().map(|entry| entry.1).fold(0.0, f64::max);
+    let first = |entry: &(f64, f64, bool, &Commitment)| {
+        entry.2 && entry.1 >= best_topic_score * PINNED_SHARE
+    };
+    scored.sort_by(|a, b| {
+        first(b)
+            .cmp(&first(a))
+            .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    Ok(scored
+        .into_iter()
+        .map(|(score, _, _, commitment)| (score, commitment))
+        .collect())
 }
 
 /// Replaces words the index does not know with a known word one or two
@@ -576,6 +706,17 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
         {
             continue;
         }
+        // one quote per publication: another paragraph of a report already
+        // cited, or its landing page restating it, adds a citation and no
+        // new source
+        let cited = &assessment.citation;
+        if citations.iter().any(|existing| {
+            existing.publisher == cited.publisher
+                && existing.title == cited.title
+                && existing.published == cited.published
+        }) {
+            continue;
+        }
         let role = if assessment.independent {
             "independent"
         } else {
@@ -671,6 +812,25 @@ mod tests {
         assert_eq!(edit_distance("leeds", "needs"), 1);
         assert_eq!(edit_distance("same", "same"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn synonym_phrases_are_searched_as_phrases() {
+        let query = retrieval_query("nurses");
+        assert!(query.contains("\"registered nurses\""), "{query}");
+        assert!(
+            !query.split(' ').any(|part| part == "registered"),
+            "{query}"
+        );
+    }
+
+    #[test]
+    fn periods_are_read_with_their_month() {
+        assert_eq!(
+            periods_in("how many extra cops by march 2021, and in 2025?"),
+            [(2021, Some(3)), (2025, None)]
+        );
+        assert!(periods_in("50,000 nurses").is_empty());
     }
 
     #[test]

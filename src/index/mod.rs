@@ -568,6 +568,7 @@ pub struct Store {
     /// Position of each commitment in `commitments`, by id.
     by_id: HashMap<String, usize>,
     vocabulary: std::sync::OnceLock<std::collections::HashSet<String>>,
+    source_terms: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// Each commitment's topic terms (by position), worked out when first asked for.
     topic_terms: Vec<std::sync::OnceLock<std::collections::HashSet<String>>>,
 }
@@ -629,6 +630,7 @@ impl Store {
             .map(|_| std::sync::OnceLock::new())
             .collect();
         Ok(Store {
+            source_terms: std::sync::OnceLock::new(),
             topic_terms,
             by_id,
             index,
@@ -947,6 +949,24 @@ impl Store {
                 }
             }
             words
+        })
+    }
+
+    /// The words of who made and who assessed the commitments (publishers
+    /// of sources, assessors), widened by synonyms ("nao"): a question
+    /// made only of these names a source, not a topic.
+    pub fn source_terms(&self) -> &std::collections::HashSet<String> {
+        self.source_terms.get_or_init(|| {
+            let mut names = std::collections::BTreeSet::new();
+            for commitment in &self.commitments {
+                names.insert(commitment.maker.as_str());
+                names.extend(commitment.sources.iter().map(|s| s.publisher.as_str()));
+                names.extend(commitment.assessments.iter().map(|a| a.assessor.as_str()));
+            }
+            names
+                .into_iter()
+                .flat_map(crate::lexicon::expanded_terms)
+                .collect()
         })
     }
 
