@@ -7,8 +7,9 @@
 //! tantivy BM25 top-10 query for the same question text on the same index
 //! (`QueryParser` over title and body, parsed leniently, no stored fields
 //! read), and the bare form of ask's own retrieval: the question's terms
-//! widened by synonyms (`ask::expand`) over commitment records, top 20,
-//! no stored fields read (follow-ups without their conversation's words).
+//! and its synonyms as phrases (`ask::retrieval_query`) over commitment
+//! records, top 20, no stored fields read (follow-ups without their
+//! conversation's words).
 //! The questions are the gold set's (`tests/gold/questions.toml`),
 //! on two indexes:
 //!
@@ -190,15 +191,15 @@ fn bench_index(label: &str, index_dir: &Path, questions: &[GoldQuestion], minimu
     let bare_summary = summarise(latencies, wall);
 
     // the same retrieval as ask's first step, bare: the question's
-    // expanded terms over commitment records, top 20, no stored fields
+    // retrieval query over commitment records, top 20, no stored fields
     let mut retrieval_parser = QueryParser::for_index(&bare_index, vec![fields.title, fields.body]);
     retrieval_parser.set_field_boost(fields.title, 2.0);
-    let expanded: Vec<String> = questions
+    let retrieval_queries: Vec<String> = questions
         .iter()
-        .map(|question| ask::expand(&question.text).join(" "))
+        .map(|question| ask::retrieval_query(&question.text))
         .collect();
     let top_twenty = TopDocs::with_limit(20).order_by_score();
-    let (latencies, wall) = measure(&expanded, minimum, |terms| {
+    let (latencies, wall) = measure(&retrieval_queries, minimum, |terms| {
         let searcher = reader.searcher();
         let (parsed, _errors) = retrieval_parser.parse_query_lenient(terms);
         let commitments: Box<dyn Query> = Box::new(TermQuery::new(
