@@ -399,9 +399,16 @@ pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Resu
                 .map(|capture| capture.trim_start_matches("site/").to_string())
                 .unwrap_or_default();
             if !question.relevant.is_empty() {
-                scores
-                    .citation_precision
-                    .add(question.relevant.contains(&path));
+                let relevant = question.relevant.contains(&path);
+                scores.citation_precision.add(relevant);
+                // a right answer citing an irrelevant document: the
+                // wrong-answer lines above already cover the others
+                if !relevant && right && question.split == "dev" {
+                    report.ask_misses.push(format!(
+                        "{} {:?}: cites [{}] {path} ({}), not a relevant document",
+                        question.id, question.text, citation.number, citation.role
+                    ));
+                }
             }
         }
         scores.uncited_sentences += uncited_sentences(&answer);

@@ -1,7 +1,7 @@
 //! Words: stop words, a light stemmer for matching, and the synonym list
 //! shared by search and ask (everyday words -> the words documents use).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use crate::extract::text::fold_for_search;
@@ -122,17 +122,67 @@ pub static SYNONYMS: LazyLock<Vec<SynonymSet>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The synonym sets a text mentions (by whole words).
+/// A phrase of the synonym list as its words, with the position of its
+/// set in [`SYNONYMS`].
+type Phrase = (Vec<&'static str>, usize);
+
+/// Every phrase of the synonym list by its first word.
+static PHRASES_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<Phrase>>> = LazyLock::new(|| {
+    let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+    for (position, set) in SYNONYMS.iter().enumerate() {
+        for phrase in &set.phrases {
+            let phrase_words: Vec<&'static str> = phrase.split(' ').collect();
+            by_first
+                .entry(phrase_words[0])
+                .or_default()
+                .push((phrase_words, position));
+        }
+    }
+    by_first
+});
+
+/// The synonym sets a text mentions (a phrase's words in a row, as whole
+/// words), in the list's order. One pass over the text's words: asked for
+/// every commitment a question retrieves, so it must not scan the text
+/// once per phrase.
 pub fn mentioned_synonyms(text: &str) -> Vec<&'static SynonymSet> {
-    let folded = format!(" {} ", words(text).join(" "));
+    let text_words = words(text);
+    let mut mentioned = vec![false; SYNONYMS.len()];
+    for (start, word) in text_words.iter().enumerate() {
+        let Some(candidates) = PHRASES_BY_FIRST_WORD.get(word.as_str()) else {
+            continue;
+        };
+        let rest = &text_words[start..];
+        for (phrase_words, position) in candidates {
+            if rest.len() >= phrase_words.len()
+                && phrase_words
+                    .iter()
+                    .zip(rest)
+                    .all(|(phrase_word, text_word)| *phrase_word == text_word.as_str())
+            {
+                mentioned[*position] = true;
+            }
+        }
+    }
     SYNONYMS
         .iter()
-        .filter(|set| {
-            set.phrases
-                .iter()
-                .any(|phrase| folded.contains(&format!(" {phrase} ")))
-        })
+        .zip(mentioned)
+        .filter_map(|(set, found)| found.then_some(set))
         .collect()
+}
+
+/// A text's topic terms widened by the synonym list: its stemmed content
+/// words, then those of every synonym of a phrase it mentions, each once.
+pub fn expanded_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = content_terms(text);
+    for set in mentioned_synonyms(text) {
+        for phrase in &set.phrases {
+            terms.extend(content_terms(phrase));
+        }
+    }
+    let mut seen = HashSet::new();
+    terms.retain(|term| seen.insert(term.clone()));
+    terms
 }
 
 #[cfg(test)]
@@ -162,6 +212,42 @@ mod tests {
             .map(|set| set.area.as_str())
             .collect();
         assert!(found.contains(&"health"), "{found:?}");
+    }
+
+    #[test]
+    fn phrases_match_whole_words_in_a_row() {
+        let areas = |text: &str| -> Vec<&str> {
+            mentioned_synonyms(text)
+                .iter()
+                .flat_map(|set| set.phrases.iter().map(String::as_str))
+                .collect()
+        };
+        // the same answer as looking for " phrase " in the folded words
+        for text in [
+            "what happened with A&E waits?",
+            "did they scrap HS2 and the northern leg",
+            "accident and emergency departments, the triple lock",
+            "",
+            "nhs",
+        ] {
+            let folded = format!(" {} ", words(text).join(" "));
+            let expected: Vec<&str> = SYNONYMS
+                .iter()
+                .filter(|set| {
+                    set.phrases
+                        .iter()
+                        .any(|phrase| folded.contains(&format!(" {phrase} ")))
+                })
+                .flat_map(|set| set.phrases.iter().map(String::as_str))
+                .collect();
+            assert_eq!(areas(text), expected, "{text}");
+        }
+        assert!(!areas("the triple lock").is_empty());
+        assert!(
+            areas("the triplelock")
+                .iter()
+                .all(|p| !p.contains("triple"))
+        );
     }
 
     #[test]

@@ -67,6 +67,8 @@ enum Command {
         /// Requests a second allowed per client address (bursts of twice that); 0 turns the limit off.
         #[arg(long, default_value_t = 20)]
         rate_limit: u32,
+        #[command(flatten)]
+        llm: LlmArgs,
     },
     /// Score analysis and ask against the gold sets (dev and held-out apart).
     Eval {
@@ -105,7 +107,32 @@ enum Command {
         corpus: PathBuf,
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        #[command(flatten)]
+        llm: LlmArgs,
     },
+}
+
+/// Optional wording of answers by a language model (off by default).
+#[derive(clap::Args)]
+struct LlmArgs {
+    /// An OpenAI-compatible server (e.g. http://127.0.0.1:8080, or a URL
+    /// ending in /chat/completions) that may reword answers from their cited
+    /// passages; a wording that fails the citation check is not shown. An
+    /// API key, if needed, is read from PLEDGEWATCH_LLM_API_KEY.
+    #[arg(long)]
+    llm_url: Option<String>,
+    /// The model name sent with each request.
+    #[arg(long, default_value = "default", requires = "llm_url")]
+    llm_model: String,
+}
+
+impl LlmArgs {
+    fn client(&self) -> anyhow::Result<Option<ask::llm::LlmClient>> {
+        match &self.llm_url {
+            Some(url) => Ok(Some(ask::llm::LlmClient::new(url, &self.llm_model)?)),
+            None => Ok(None),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -202,9 +229,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             index,
             addr,
             rate_limit,
+            llm,
         } => {
+            let client = llm.client()?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(web::serve(corpus, index, addr, rate_limit))
+            runtime.block_on(web::serve(corpus, index, addr, rate_limit, client))
         }
         Command::Search {
             query,
@@ -242,9 +271,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             corpus,
             index,
+            llm,
         } => {
+            let client = llm.client()?;
             let store = Store::open_or_build(&corpus, &index)?;
-            let answer = ask::ask_in_conversation(&store, &question, conversation.as_deref())?;
+            let mut answer = ask::ask_in_conversation(&store, &question, conversation.as_deref())?;
+            if let Some(client) = &client {
+                ask::rephrase(&mut answer, client);
+            }
             if json {
                 say!(
                     "{}",
@@ -253,6 +287,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             say!("{}", answer.answer);
+            if answer.generated {
+                say!(
+                    "(worded by a language model from the cited passages; every sentence checked)"
+                );
+            }
+            if let Some(note) = &answer.generation_note {
+                say!("(not reworded: {note})");
+            }
             for citation in &answer.citations {
                 say!(
                     "\n[{}] {} — {}, {} ({})\n    {}#{}\n    “{}”",

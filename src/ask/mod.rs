@@ -1,14 +1,19 @@
 //! Ask: answers a question with a verdict and its sources, or says plainly
 //! that nothing was found. Extractive: every sentence of an answer quotes
-//! or restates a cited paragraph; nothing is generated.
+//! or restates a cited paragraph. With a language model configured
+//! (`--llm-url`), [`rephrase`] may reword the answer from its cited
+//! passages; the wording is shown only when every sentence passes
+//! `phrasing::check`, and the verdict is never the model's.
 
 pub mod conversation;
+pub mod llm;
+pub mod phrasing;
 
 use serde::Serialize;
 
 use crate::analyze::figures::find_figures;
 use crate::index::{IndexError, MAX_QUERY_CHARS, Store};
-use crate::lexicon::{content_terms, mentioned_synonyms};
+use crate::lexicon::content_terms;
 use crate::model::{Assessment, Citation, Commitment, Status};
 use conversation::{Conversation, ConversationError};
 
@@ -115,6 +120,16 @@ pub struct Answer {
     pub follow_up: bool,
     /// The token to send with the next question of this conversation.
     pub conversation: Option<String>,
+    /// True when `answer` is a language model's wording, checked against
+    /// the cited passages.
+    pub generated: bool,
+    /// Why a model's wording is not shown (it failed the check, or the
+    /// model could not be reached); `None` when none was asked for.
+    pub generation_note: Option<String>,
+    /// The verdict sentence of the extractive answer: kept first when the
+    /// rest is reworded, so the verdict is never the model's.
+    #[serde(skip)]
+    pub verdict_line: Option<String>,
 }
 
 /// Validates a question: not empty, not too long, no control characters.
@@ -136,15 +151,7 @@ pub fn clean_question(question: &str) -> Result<String, AskError> {
 
 /// The words to look for: the question's topic words and their synonyms.
 pub fn expand(question: &str) -> Vec<String> {
-    let mut terms: Vec<String> = content_terms(question);
-    for set in mentioned_synonyms(question) {
-        for phrase in &set.phrases {
-            terms.extend(content_terms(phrase));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    terms.retain(|term| seen.insert(term.clone()));
-    terms
+    crate::lexicon::expanded_terms(question)
 }
 
 fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation {
@@ -163,35 +170,71 @@ fn citation_of(citation: &Citation, number: usize, role: &str) -> AnswerCitation
     }
 }
 
+/// The retrieval query for a question: its topic words, and every synonym
+/// of a phrase it mentions, a phrase of several words in quotes. Quoted,
+/// "registered nurses" finds nurses; as loose words, its "registered"
+/// finds every registration target.
+pub fn retrieval_query(question: &str) -> String {
+    let mut parts: Vec<String> = content_terms(question);
+    for set in crate::lexicon::mentioned_synonyms(question) {
+        for phrase in &set.phrases {
+            if phrase.contains(' ') {
+                parts.push(format!("\"{}\"", phrase.replace('"', "")));
+            } else {
+                parts.push(phrase.clone());
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    parts.retain(|part| seen.insert(part.clone()));
+    parts.join(" ")
+}
+
 /// How much of the question a commitment covers: the share of the
-/// question's topic terms found in the commitment and its evidence.
-fn coverage(question_terms: &[String], commitment: &Commitment) -> f64 {
+/// question's topic terms found in the commitment and its evidence
+/// (`Store::topic_terms`, worked out once per commitment).
+fn coverage(question_terms: &[String], known: &std::collections::HashSet<String>) -> f64 {
     if question_terms.is_empty() {
         return 0.0;
     }
-    let mut text = commitment.text.clone();
-    for source in &commitment.sources {
-        text.push(' ');
-        text.push_str(&source.title);
-    }
-    for assessment in &commitment.assessments {
-        text.push(' ');
-        text.push_str(&assessment.citation.title);
-        text.push(' ');
-        text.push_str(&assessment.assessor);
-        text.push(' ');
-        text.push_str(&assessment.citation.quote);
-    }
-    if let Some(target) = &commitment.target {
-        text.push(' ');
-        text.push_str(&target.counts);
-    }
-    let known: std::collections::HashSet<String> = expand(&text).into_iter().collect();
     let found = question_terms
         .iter()
         .filter(|term| known.contains(*term))
         .count();
     found as f64 / question_terms.len() as f64
+}
+
+/// Words of a question about what the sources think rather than about a
+/// topic ("do they agree?", "what was the verdict?"), stemmed as
+/// `content_terms` stems them.
+const OPINION_WORDS: &[&str] = &[
+    "agree",
+    "agreed",
+    "disagree",
+    "disagreed",
+    "think",
+    "thinks",
+    "view",
+    "views",
+    "verdict",
+    "opinion",
+    "conclude",
+    "concluded",
+    "conclusion",
+    "find",
+    "found",
+    "finding",
+    "findings",
+    "govt",
+    "assess",
+    "assessment",
+    "assessed",
+];
+
+fn is_opinion_word(term: &str) -> bool {
+    OPINION_WORDS
+        .iter()
+        .any(|word| crate::lexicon::stem(word) == term)
 }
 
 /// Words that point back at the conversation ("and the 75% one?", "who said that?").
@@ -258,9 +301,15 @@ fn answer_question(
     let own_terms = content_terms(&searched);
     let previous = conversation.turns.last();
     let follow_up = previous.is_some() && looks_like_follow_up(&question, own_terms.len());
+    // "what did the NAO say?", "do the govt and the committee agree?": no
+    // topic of its own, only who said it, so it asks about the same promise
+    let names_only_sources = previous.is_some()
+        && !own_terms.is_empty()
+        && own_terms
+            .iter()
+            .all(|term| is_opinion_word(term) || store.source_terms().contains(term));
     // "who said that?", "when was that promised?": the same commitment again
-    if follow_up
-        && own_terms.is_empty()
+    if ((follow_up && own_terms.is_empty()) || names_only_sources)
         && find_figures(&question).is_empty()
         && let Some(commitment) = previous
             .and_then(|turn| turn.commitment.as_deref())
@@ -292,8 +341,13 @@ fn answer_question(
         return Ok(answer);
     }
     let figures = find_figures(&question);
-    let mut query_text = expanded.join(" ");
-    let mut candidates = retrieve(store, &query_text, &question_terms, &figures)?;
+    let periods = periods_in(&question);
+    let wanted = Wanted {
+        figures: &figures,
+        periods: &periods,
+    };
+    let mut query_text = retrieval_query(&format!("{context} {searched}"));
+    let mut candidates = retrieve(store, &query_text, &question_terms, &wanted)?;
     // "what did the NAO say?": nothing on its own, so read it in the
     // conversation's context
     if candidates.is_empty()
@@ -301,8 +355,8 @@ fn answer_question(
         && let Some(turn) = previous
     {
         let combined = format!("{} {searched}", turn.question);
-        query_text = expand(&combined).join(" ");
-        candidates = retrieve(store, &query_text, &content_terms(&combined), &figures)?;
+        query_text = retrieval_query(&combined);
+        candidates = retrieve(store, &query_text, &content_terms(&combined), &wanted)?;
         answer.follow_up = !candidates.is_empty();
     }
 
@@ -325,33 +379,99 @@ fn answer_question(
     Ok(answer)
 }
 
+/// What a question pins down: figures ("75%") and periods ("March 2021",
+/// "2025") that pick one commitment out of several on the same topic.
+struct Wanted<'a> {
+    figures: &'a [crate::model::Figure],
+    periods: &'a [(i16, Option<i8>)],
+}
+
+static PERIOD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+)?((?:19|20)\d\d)\b")
+        .expect("period pattern")
+});
+
+/// The years, with their month when one is named, a question mentions.
+fn periods_in(question: &str) -> Vec<(i16, Option<i8>)> {
+    PERIOD
+        .captures_iter(question)
+        .filter_map(|captures| {
+            let year = captures.get(2)?.as_str().parse().ok()?;
+            let month = captures
+                .get(1)
+                .and_then(|month| crate::extract::text::month_number(month.as_str()));
+            Some((year, month))
+        })
+        .collect()
+}
+
+/// The commitment's deadline falls in a period the question names.
+fn deadline_named(commitment: &Commitment, periods: &[(i16, Option<i8>)]) -> bool {
+    let Some(deadline) = &commitment.deadline else {
+        return false;
+    };
+    let year: Option<i16> = deadline.get(..4).and_then(|year| year.parse().ok());
+    let month: Option<i8> = deadline.get(5..7).and_then(|month| month.parse().ok());
+    periods.iter().any(|(wanted_year, wanted_month)| {
+        year == Some(*wanted_year) && (wanted_month.is_none() || *wanted_month == month)
+    })
+}
+
+/// A commitment pinned by the question (its target or its deadline named)
+/// comes first if its topic score is at least this share of the best: on
+/// the topic, though worded less like the question than another promise.
+const PINNED_SHARE: f64 = 0.3;
+
 /// Commitments for a question, best first: BM25 over the commitment
 /// records, weighted by how much of the question each covers, doubled when
-/// a figure in the question is the commitment's target.
+/// a figure in the question is the commitment's target and doubled when
+/// the question names the period of its deadline. A commitment so pinned
+/// comes before those that are not when it is on the topic: "how many
+/// extra cops by March 2021" asks for the March 2021 milestone even if the
+/// 20,000-officer promise shares more of its words.
 fn retrieve<'a>(
     store: &'a Store,
     query_text: &str,
     question_terms: &[String],
-    figures: &[crate::model::Figure],
+    wanted: &Wanted,
 ) -> Result<Vec<(f64, &'a Commitment)>, AskError> {
-    let mut candidates: Vec<(f64, &Commitment)> = Vec::new();
+    // (score, topic score, pinned, commitment)
+    let mut scored: Vec<(f64, f64, bool, &Commitment)> = Vec::new();
     for (score, commitment) in store.search_commitments(query_text, 20)? {
-        let covered = coverage(question_terms, commitment);
+        let covered = coverage(question_terms, &store.topic_terms(commitment));
         if covered < 0.5 && !question_terms.is_empty() {
             continue;
         }
-        let mut score = f64::from(score) * (0.5 + covered);
+        let topic_score = f64::from(score) * (0.5 + covered);
+        let mut score = topic_score;
+        let mut pinned = false;
         if let Some(target) = &commitment.target
-            && figures.iter().any(|figure| {
+            && wanted.figures.iter().any(|figure| {
                 figure.unit == target.unit && (figure.value - target.value).abs() < 1e-6
             })
         {
             score *= 2.0;
+            pinned = true;
         }
-        candidates.push((score, commitment));
+        if deadline_named(commitment, wanted.periods) {
+            score *= 2.0;
+            pinned = true;
+        }
+        scored.push((score, topic_score, pinned, commitment));
     }
-    candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(candidates)
+    let best_topic_score = scored.iter().map(|entry| entry.1).fold(0.0, f64::max);
+    let first = |entry: &(f64, f64, bool, &Commitment)| {
+        entry.2 && entry.1 >= best_topic_score * PINNED_SHARE
+    };
+    scored.sort_by(|a, b| {
+        first(b)
+            .cmp(&first(a))
+            .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    Ok(scored
+        .into_iter()
+        .map(|(score, _, _, commitment)| (score, commitment))
+        .collect())
 }
 
 /// Replaces words the index does not know with a known word one or two
@@ -419,6 +539,9 @@ fn empty_answer(question: &str, intent: Intent) -> Answer {
         intent,
         follow_up: false,
         conversation: None,
+        generated: false,
+        generation_note: None,
+        verdict_line: None,
     }
 }
 
@@ -507,6 +630,7 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
             marks(&evidence_numbers)
         ),
     };
+    let status_line_copy = status_line.clone();
     let promise_line = format!(
         "{} committed on {made}{deadline}: “{}” [{promise}].",
         commitment.maker, commitment.text
@@ -582,6 +706,17 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
         {
             continue;
         }
+        // one quote per publication: another paragraph of a report already
+        // cited, or its landing page restating it, adds a citation and no
+        // new source
+        let cited = &assessment.citation;
+        if citations.iter().any(|existing| {
+            existing.publisher == cited.publisher
+                && existing.title == cited.title
+                && existing.published == cited.published
+        }) {
+            continue;
+        }
         let role = if assessment.independent {
             "independent"
         } else {
@@ -589,19 +724,71 @@ fn compose(answer: &mut Answer, commitment: &Commitment) {
         };
         push(&assessment.citation, role, &mut citations);
     }
-    if !answer.also_matching.is_empty() {
-        let others = answer.also_matching.len();
-        sentences.push(if others == 1 {
-            "1 other commitment matches this question too; it is listed below.".to_string()
-        } else {
-            format!("{others} other commitments match this question too; they are listed below.")
-        });
+    if let Some(line) = also_matching_line(answer.also_matching.len()) {
+        sentences.push(line);
     }
     answer.answer = sentences.join(" ");
+    answer.verdict_line = Some(status_line_copy);
     answer.status = Some(verdict.status);
     answer.as_of = Some(verdict.as_of.clone());
     answer.commitment = Some(commitment.clone());
     answer.citations = citations;
+}
+
+fn also_matching_line(others: usize) -> Option<String> {
+    match others {
+        0 => None,
+        1 => Some("1 other commitment matches this question too; it is listed below.".into()),
+        _ => Some(format!(
+            "{others} other commitments match this question too; they are listed below."
+        )),
+    }
+}
+
+/// Rewords an answer with a language model, from its cited passages only.
+/// The wording replaces the extractive text only when every sentence
+/// passes [`phrasing::check`]; the verdict line stays first and is never
+/// the model's. Otherwise the extractive answer stays, and the reason is
+/// logged and given in `generation_note`. Blocking (one HTTP request).
+pub fn rephrase(answer: &mut Answer, client: &llm::LlmClient) {
+    let Some(verdict_line) = answer.verdict_line.clone() else {
+        answer.generation_note =
+            Some("no commitment matched, so there is nothing to reword".into());
+        return;
+    };
+    let messages = phrasing::messages(
+        &answer.question,
+        &verdict_line,
+        &answer.answer,
+        &answer.citations,
+    );
+    let outcome = client
+        .complete(&messages)
+        .map_err(|error| error.to_string())
+        .and_then(|text| {
+            phrasing::check(&text, &answer.citations)
+                .map_err(|error| format!("the model's wording failed the check: {error}"))
+        });
+    match outcome {
+        Ok(sentences) => {
+            let mut parts = vec![verdict_line];
+            parts.extend(sentences);
+            parts.extend(also_matching_line(answer.also_matching.len()));
+            answer.answer = parts.join(" ");
+            answer.generated = true;
+            answer.generation_note = None;
+        }
+        Err(reason) => {
+            tracing::warn!(
+                endpoint = client.endpoint(),
+                question = %answer.question,
+                %reason,
+                "generated wording not shown: the extractive answer stays"
+            );
+            answer.generation_note =
+                Some(format!("{reason}; the extractive answer is shown instead"));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -625,6 +812,25 @@ mod tests {
         assert_eq!(edit_distance("leeds", "needs"), 1);
         assert_eq!(edit_distance("same", "same"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn synonym_phrases_are_searched_as_phrases() {
+        let query = retrieval_query("nurses");
+        assert!(query.contains("\"registered nurses\""), "{query}");
+        assert!(
+            !query.split(' ').any(|part| part == "registered"),
+            "{query}"
+        );
+    }
+
+    #[test]
+    fn periods_are_read_with_their_month() {
+        assert_eq!(
+            periods_in("how many extra cops by march 2021, and in 2025?"),
+            [(2021, Some(3)), (2025, None)]
+        );
+        assert!(periods_in("50,000 nurses").is_empty());
     }
 
     #[test]

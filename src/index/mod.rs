@@ -707,6 +707,9 @@ pub struct Store {
     /// Position of each commitment in `commitments`, by id.
     by_id: HashMap<String, usize>,
     vocabulary: std::sync::OnceLock<std::collections::HashSet<String>>,
+    source_terms: std::sync::OnceLock<std::collections::HashSet<String>>,
+    /// Each commitment's topic terms (by position), worked out when first asked for.
+    topic_terms: Vec<std::sync::OnceLock<std::collections::HashSet<String>>>,
 }
 
 impl Store {
@@ -761,7 +764,13 @@ impl Store {
             .enumerate()
             .map(|(position, commitment)| (commitment.id.clone(), position))
             .collect();
+        let topic_terms = commitments
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Ok(Store {
+            source_terms: std::sync::OnceLock::new(),
+            topic_terms,
             by_id,
             index,
             reader,
@@ -1184,6 +1193,46 @@ impl Store {
         })
     }
 
+    /// The words of who made and who assessed the commitments (publishers
+    /// of sources, assessors), widened by synonyms ("nao"): a question
+    /// made only of these names a source, not a topic.
+    pub fn source_terms(&self) -> &std::collections::HashSet<String> {
+        self.source_terms.get_or_init(|| {
+            let mut names = std::collections::BTreeSet::new();
+            for commitment in &self.commitments {
+                names.insert(commitment.maker.as_str());
+                names.extend(commitment.sources.iter().map(|s| s.publisher.as_str()));
+                names.extend(commitment.assessments.iter().map(|a| a.assessor.as_str()));
+            }
+            names
+                .into_iter()
+                .flat_map(crate::lexicon::expanded_terms)
+                .collect()
+        })
+    }
+
+    /// What a commitment can be found by: the stemmed words of its text,
+    /// its target, the titles of its sources and evidence, its assessors
+    /// and their quotes, widened by the synonym list. Worked out once per
+    /// commitment and kept: a commitment with many assessments has a long
+    /// text, and a question looks at up to twenty commitments.
+    pub fn topic_terms(
+        &self,
+        commitment: &Commitment,
+    ) -> std::borrow::Cow<'_, std::collections::HashSet<String>> {
+        match self
+            .by_id
+            .get(&commitment.id)
+            .and_then(|position| self.topic_terms.get(*position))
+        {
+            Some(cell) => {
+                std::borrow::Cow::Borrowed(cell.get_or_init(|| topic_terms_of(commitment)))
+            }
+            // not one of this store's commitments: nothing to keep it in
+            None => std::borrow::Cow::Owned(topic_terms_of(commitment)),
+        }
+    }
+
     /// The key that signs conversation tokens.
     pub fn conversation_key(&self) -> &[u8] {
         &self.conversation_key
@@ -1203,6 +1252,27 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn topic_terms_of(commitment: &Commitment) -> std::collections::HashSet<String> {
+    let mut text = commitment.text.clone();
+    for source in &commitment.sources {
+        text.push(' ');
+        text.push_str(&source.title);
+    }
+    for assessment in &commitment.assessments {
+        text.push(' ');
+        text.push_str(&assessment.citation.title);
+        text.push(' ');
+        text.push_str(&assessment.assessor);
+        text.push(' ');
+        text.push_str(&assessment.citation.quote);
+    }
+    if let Some(target) = &commitment.target {
+        text.push(' ');
+        text.push_str(&target.counts);
+    }
+    crate::lexicon::expanded_terms(&text).into_iter().collect()
 }
 
 pub fn escape_html(text: &str) -> String {

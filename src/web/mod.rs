@@ -52,6 +52,8 @@ pub struct Settings {
     pub index: Option<PathBuf>,
     /// Requests a second per client address; 0 turns the limit off.
     pub rate_limit: u32,
+    /// A language model that may reword ask's answers (`--llm-url`).
+    pub llm: Option<ask::llm::LlmClient>,
 }
 
 pub struct AppState {
@@ -167,11 +169,20 @@ pub async fn serve(
     index: PathBuf,
     addr: String,
     rate_limit: u32,
+    llm: Option<ask::llm::LlmClient>,
 ) -> anyhow::Result<()> {
+    if let Some(client) = &llm {
+        tracing::info!(
+            endpoint = client.endpoint(),
+            model = client.model(),
+            "answers may be reworded by a language model, checked against their citations"
+        );
+    }
     let settings = Settings {
         corpus: Some(corpus.clone()),
         index: Some(index.clone()),
         rate_limit,
+        llm,
     };
     let store =
         tokio::task::spawn_blocking(move || Store::open_or_build(&corpus, &index)).await??;
@@ -739,19 +750,27 @@ async fn run_ask(
     api: bool,
 ) -> Result<(Answer, Option<String>), WebError> {
     let store = state.store();
+    let llm = state.settings.llm.clone();
+    // the model's request (up to its time limit) runs on the blocking pool too
     blocking(move || {
         let to_web = |error: AskError| match error {
             AskError::Index(error) => WebError::internal(error.to_string()),
             other => WebError::bad_request(other.to_string(), api),
         };
-        match ask::ask_in_conversation(&store, &question, conversation.as_deref()) {
-            Ok(answer) => Ok((answer, None)),
-            Err(AskError::Conversation(error)) => {
-                let answer = ask::ask_in_conversation(&store, &question, None).map_err(to_web)?;
-                Ok((answer, Some(error.to_string())))
-            }
-            Err(error) => Err(to_web(error)),
+        let (mut answer, notice) =
+            match ask::ask_in_conversation(&store, &question, conversation.as_deref()) {
+                Ok(answer) => (answer, None),
+                Err(AskError::Conversation(error)) => {
+                    let answer =
+                        ask::ask_in_conversation(&store, &question, None).map_err(to_web)?;
+                    (answer, Some(error.to_string()))
+                }
+                Err(error) => return Err(to_web(error)),
+            };
+        if let Some(client) = &llm {
+            ask::rephrase(&mut answer, client);
         }
+        Ok((answer, notice))
     })
     .await
 }
@@ -843,6 +862,8 @@ pub fn api_answer(answer: &Answer) -> Value {
         "intent": answer.intent,
         "follow_up": answer.follow_up,
         "conversation": answer.conversation,
+        "generated": answer.generated,
+        "generation_note": answer.generation_note,
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod answer_key;
 mod api;
+mod ask_llm;
 mod crawl;
 mod eval;
 mod extract;

@@ -21,15 +21,23 @@ pub fn scratch(name: &str) -> PathBuf {
     path
 }
 
+/// The bundled corpus's index folder, built once per test run.
+pub fn demo_index_dir() -> PathBuf {
+    static INDEX: OnceLock<PathBuf> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let index_dir = scratch("demo-index").join("index");
+            index::build(&corpus_dir(), &index_dir, None, false).expect("index the bundled corpus");
+            index_dir
+        })
+        .clone()
+}
+
 /// The bundled corpus, indexed once and shared by every test.
 pub fn demo_store() -> Arc<Store> {
     static STORE: OnceLock<Arc<Store>> = OnceLock::new();
     STORE
-        .get_or_init(|| {
-            let index_dir = scratch("demo-index").join("index");
-            index::build(&corpus_dir(), &index_dir, None, false).expect("index the bundled corpus");
-            Arc::new(Store::open(&index_dir).expect("open the index"))
-        })
+        .get_or_init(|| Arc::new(Store::open(&demo_index_dir()).expect("open the index")))
         .clone()
 }
 

@@ -89,6 +89,7 @@ async fn start_server() -> SocketAddr {
             corpus: Some(corpus_dir()),
             index: Some(index),
             rate_limit: 0,
+            llm: None,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

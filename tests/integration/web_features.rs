@@ -95,6 +95,7 @@ fn hostile_app(rate_limit: u32) -> axum::Router {
             corpus: Some(corpus.clone()),
             index: None,
             rate_limit,
+            llm: None,
         },
     ))
 }
@@ -692,6 +693,7 @@ fn the_server_picks_up_a_rebuilt_index() {
             corpus: Some(corpus.clone()),
             index: Some(index.clone()),
             rate_limit: 0,
+            llm: None,
         },
     );
     assert_eq!(state.store().documents, 1);
@@ -725,6 +727,7 @@ async fn a_real_socket_serves_pages_and_limits_by_peer_address() {
             corpus: Some(corpus.clone()),
             index: None,
             rate_limit: 1,
+            llm: None,
         },
     );
     let server = tokio::spawn(async move {
