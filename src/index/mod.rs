@@ -107,6 +107,8 @@ pub struct Fields {
     pub kind: Field,
     pub published: Field,
     pub status: Field,
+    /// On a document: the verdict of every commitment it makes or assesses.
+    pub verdict: Field,
     pub url: Field,
     pub anchor: Field,
     pub data: Field,
@@ -132,6 +134,7 @@ pub fn schema() -> (Schema, Fields) {
         kind: builder.add_text_field("kind", STRING | STORED | FAST),
         published: builder.add_text_field("published", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED),
+        verdict: builder.add_text_field("verdict", STRING | FAST),
         url: builder.add_text_field("url", STORED),
         anchor: builder.add_text_field("anchor", STORED),
         data: builder.add_text_field("data", STORED),
@@ -440,6 +443,22 @@ fn fill_index(
         .iter()
         .map(|d| (d.id.as_str(), d.title.as_str()))
         .collect();
+    // document -> the verdicts of the commitments it makes or assesses
+    let mut verdicts: HashMap<&str, std::collections::BTreeSet<&'static str>> = HashMap::new();
+    for commitment in commitments {
+        let status = commitment.verdict.status.as_str();
+        let sources = commitment
+            .sources
+            .iter()
+            .map(|source| source.doc_id.as_str());
+        let evidence = commitment
+            .assessments
+            .iter()
+            .map(|assessment| assessment.citation.doc_id.as_str());
+        for id in sources.chain(evidence) {
+            verdicts.entry(id).or_default().insert(status);
+        }
+    }
     for document in documents {
         let body: Vec<&str> = document
             .paragraphs
@@ -448,7 +467,7 @@ fn fill_index(
             .collect();
         let data = serde_json::to_string(document)
             .map_err(|error| IndexError::Damaged(error.to_string()))?;
-        writer.add_document(doc!(
+        let mut record = doc!(
             fields.record => "document",
             fields.id => document.id.as_str(),
             fields.doc_id => document.id.as_str(),
@@ -459,7 +478,11 @@ fn fill_index(
             fields.published => document.published.clone().unwrap_or_default(),
             fields.url => document.url.as_str(),
             fields.data => data,
-        ))?;
+        );
+        for status in verdicts.get(document.id.as_str()).into_iter().flatten() {
+            record.add_text(fields.verdict, status);
+        }
+        writer.add_document(record)?;
         for paragraph in &document.paragraphs {
             writer.add_document(doc!(
                 fields.record => "passage",
@@ -559,6 +582,8 @@ pub struct Facets {
     #[serde(rename = "type")]
     pub kind: Vec<FacetCount>,
     pub year: Vec<FacetCount>,
+    /// Documents by the verdicts of the commitments they make or assess.
+    pub verdict: Vec<FacetCount>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -568,13 +593,13 @@ pub struct FacetCount {
 }
 
 /// The field names the facet collector reads, in `RawFacets` order.
-const FACET_FIELDS: [&str; 3] = ["publisher", "kind", "published"];
+const FACET_FIELDS: [&str; 4] = ["publisher", "kind", "published", "verdict"];
 
 /// Counts per value of the fast string fields, for the matching documents.
 struct FacetCollector;
 
 /// Counts by value, one map per `FACET_FIELDS` entry.
-type RawFacets = [HashMap<String, usize>; 3];
+type RawFacets = [HashMap<String, usize>; 4];
 
 struct FacetSegmentCollector {
     columns: Vec<Option<StrColumn>>,
@@ -667,7 +692,7 @@ fn facet_list(counts: HashMap<String, usize>, by_value_descending: bool) -> Vec<
 
 impl Facets {
     fn from_raw(raw: RawFacets) -> Facets {
-        let [publisher, kind, published] = raw;
+        let [publisher, kind, published, verdict] = raw;
         let mut years: HashMap<String, usize> = HashMap::new();
         for (date, count) in published {
             if let Some(year) = date
@@ -681,6 +706,7 @@ impl Facets {
             publisher: facet_list(publisher, false),
             kind: facet_list(kind, false),
             year: facet_list(years, true),
+            verdict: facet_list(verdict, false),
         }
     }
 }
@@ -867,6 +893,7 @@ impl Store {
         for (field, value) in [
             (self.fields.publisher, &request.publisher),
             (self.fields.kind, &request.kind),
+            (self.fields.verdict, &request.verdict),
         ] {
             if let Some(value) = value {
                 clauses.push((

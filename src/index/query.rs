@@ -45,6 +45,9 @@ pub struct SearchRequest {
     pub from: Option<String>,
     /// Latest publication date, `YYYY-MM-DD`, inclusive.
     pub to: Option<String>,
+    /// Documents making or assessing a commitment with this verdict
+    /// (`met`, `partly_met`, ...).
+    pub verdict: Option<String>,
     pub sort: Sort,
 }
 
@@ -54,6 +57,10 @@ pub enum QueryError {
     BadDate { field: &'static str, value: String },
     #[error("sort: {0:?} is not an order; use relevance or date")]
     BadSort(String),
+    #[error(
+        "verdict: {0:?} is not a verdict; use met, partly_met, not_met, in_progress, disputed or unassessed"
+    )]
+    BadVerdict(String),
     #[error("from: {from} is after to: {to}")]
     EmptyRange { from: String, to: String },
 }
@@ -75,6 +82,7 @@ impl SearchRequest {
                 "from" => request.set_from(&value)?,
                 "to" => request.set_to(&value)?,
                 "sort" => request.set_sort(&value)?,
+                "verdict" => request.set_verdict(&value)?,
                 // other field syntax (title:...) is the query parser's business
                 _ => rest.push(token),
             }
@@ -107,6 +115,15 @@ impl SearchRequest {
         Ok(())
     }
 
+    pub fn set_verdict(&mut self, value: &str) -> Result<(), QueryError> {
+        if !value.is_empty() {
+            let status = crate::model::Status::parse(value)
+                .ok_or_else(|| QueryError::BadVerdict(value.to_string()))?;
+            self.verdict = Some(status.as_str().to_string());
+        }
+        Ok(())
+    }
+
     pub fn set_sort(&mut self, value: &str) -> Result<(), QueryError> {
         self.sort = Sort::parse(value).ok_or_else(|| QueryError::BadSort(value.to_string()))?;
         Ok(())
@@ -133,6 +150,7 @@ impl SearchRequest {
             && self.kind.is_none()
             && self.from.is_none()
             && self.to.is_none()
+            && self.verdict.is_none()
     }
 }
 

@@ -414,6 +414,9 @@ fn search_request(params: &Params, api: bool) -> Result<Option<SearchRequest>, W
     if let Some(sort) = filter_param(params, "sort", api)? {
         request.set_sort(&sort).map_err(bad)?;
     }
+    if let Some(verdict) = filter_param(params, "verdict", api)? {
+        request.set_verdict(&verdict).map_err(bad)?;
+    }
     Ok((!request.is_empty()).then_some(request))
 }
 
@@ -428,6 +431,7 @@ fn search_query_string(request: &SearchRequest, page: Option<usize>) -> String {
         ("type", &request.kind),
         ("from", &request.from),
         ("to", &request.to),
+        ("verdict", &request.verdict),
     ] {
         if let Some(value) = value {
             out.append_pair(key, value);
@@ -565,6 +569,26 @@ fn facet_links(request: &SearchRequest, results: &SearchResults) -> Vec<Value> {
         "remove": search_url("/search", &SearchRequest { from: None, to: None, ..base.clone() }, None),
         "values": year_values,
     }));
+    let label =
+        |value: &str| Status::parse(value).map_or(value.to_string(), |s| s.label().to_string());
+    let verdict_values: Vec<Value> = results
+        .facets
+        .verdict
+        .iter()
+        .map(|facet| {
+            let chosen = SearchRequest {
+                verdict: Some(facet.value.clone()),
+                ..base.clone()
+            };
+            json!({"label": label(&facet.value), "count": facet.count, "url": search_url("/search", &chosen, None), "selected": request.verdict.as_deref() == Some(facet.value.as_str())})
+        })
+        .collect();
+    groups.push(json!({
+        "name": "Verdict of a commitment in it",
+        "active": request.verdict.as_deref().map(label),
+        "remove": search_url("/search", &SearchRequest { verdict: None, ..base.clone() }, None),
+        "values": verdict_values,
+    }));
     groups
 }
 
@@ -667,6 +691,7 @@ async fn api_search(
             "type": request.kind,
             "from": request.from,
             "to": request.to,
+            "verdict": request.verdict,
         },
         "notice": request.check_range().err().map(|error| error.to_string()),
         "did_you_mean": outcome.did_you_mean.map(|(respelt, total)| json!({

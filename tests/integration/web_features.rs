@@ -196,6 +196,33 @@ async fn facets_count_every_match_and_filters_narrow_to_them() {
     assert_eq!(filtered["total"], publisher["count"], "{uri}");
     assert_eq!(filtered["filters"]["publisher"], publisher_value);
 
+    // a verdict: documents making or assessing a commitment with it
+    let verdicts = body["facets"]["verdict"].as_array().expect("verdict facet");
+    assert!(verdicts.len() >= 2, "{body}");
+    for verdict in verdicts {
+        let value = verdict["value"].as_str().expect("verdict");
+        for uri in [
+            format!("/api/search?q=nhs+verdict:{value}"),
+            format!("/api/search?q=nhs&verdict={value}"),
+        ] {
+            let (status, filtered) = get_json(&uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert_eq!(filtered["total"], verdict["count"], "{uri}");
+            assert_eq!(filtered["filters"]["verdict"], value);
+        }
+    }
+    let (status, error) = get_json("/api/search?q=nhs&verdict=kept").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"].as_str().unwrap().contains("not a verdict"),
+        "{error}"
+    );
+    let (_, _, page) = get("/search?q=nhs&verdict=met").await;
+    assert!(
+        page.contains("Verdict of a commitment in it"),
+        "verdict facet on the page"
+    );
+
     // a year as a date range
     let year = &body["facets"]["year"][0];
     let year_value = year["value"].as_str().expect("year");
