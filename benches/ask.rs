@@ -32,9 +32,11 @@ use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use pledgewatch::index::{self, Store};
-use pledgewatch::{ask, synth, web};
+use pledgewatch::{ask, web};
 
-const SEED: u64 = 42;
+#[path = "support/synthetic.rs"]
+mod synthetic;
+use synthetic::synthetic_index;
 
 /// One gold question, with the id of the question it follows up.
 #[derive(serde::Deserialize)]
@@ -255,52 +257,6 @@ fn bench_index(label: &str, index_dir: &Path, questions: &[GoldQuestion], minimu
     println!("  slowest questions to ask: {}", slowest.join("; "));
 }
 
-/// Writes the synthetic site once (a marker file says it is complete) and
-/// builds its index, unless `reuse` and an index is there.
-fn synthetic_index(pages: usize, reuse: bool) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("ask-bench")
-        .join(format!("synth-{pages}-seed{SEED}"));
-    let corpus = root.join("corpus");
-    let site = corpus.join("site");
-    let marker = corpus.join(".complete");
-    if !marker.exists() {
-        let _ = std::fs::remove_dir_all(&corpus);
-        std::fs::create_dir_all(&site).expect("create the synthetic corpus folder");
-        let started = Instant::now();
-        synth::generate_site(&site, pages, SEED).expect("write the synthetic site");
-        std::fs::write(
-            corpus.join("site.toml"),
-            format!(
-                "base_url = \"{}\"\ncaptured = \"2025-11-01\"\n",
-                synth::BASE_URL
-            ),
-        )
-        .expect("write site.toml");
-        std::fs::write(&marker, "").expect("write the marker");
-        println!(
-            "wrote a synthetic site of {pages} pages in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    let index_dir = root.join("index");
-    if reuse && Store::open(&index_dir).is_ok() {
-        println!("reusing the synthetic index built by an earlier run");
-        return index_dir;
-    }
-    let started = Instant::now();
-    let report = index::build(&corpus, &index_dir, None, false).expect("index the synthetic site");
-    println!(
-        "indexed the synthetic site: {} captures, {} documents, {} paragraphs, {} commitments in {:.1} s",
-        report.captures,
-        report.documents,
-        report.paragraphs,
-        report.commitments,
-        started.elapsed().as_secs_f64()
-    );
-    index_dir
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let benchmarking = args.iter().any(|arg| arg == "--bench");
@@ -331,7 +287,7 @@ fn main() {
 
     let synthetic_index = synthetic_index(pages, reuse);
     bench_index(
-        &format!("synthetic corpus ({pages} pages, seed {SEED})"),
+        &format!("synthetic corpus ({pages} pages, seed {})", synthetic::SEED),
         &synthetic_index,
         &questions,
         minimum,

@@ -596,7 +596,38 @@ pub struct FacetCount {
 const FACET_FIELDS: [&str; 4] = ["publisher", "kind", "published", "verdict"];
 
 /// Counts per value of the fast string fields, for the matching documents.
-struct FacetCollector;
+/// The values of each facet column by ordinal, per segment, decoded once
+/// when the index is opened: decoding them per search costs more than the
+/// search.
+type FacetTerms = HashMap<tantivy::index::SegmentId, Vec<Vec<String>>>;
+
+fn facet_terms(searcher: &tantivy::Searcher) -> Result<FacetTerms, IndexError> {
+    let mut terms = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
+        for name in FACET_FIELDS {
+            let mut values = Vec::new();
+            if let Some(column) = segment.fast_fields().str(name)? {
+                values.reserve(column.num_terms());
+                for ord in 0..column.num_terms() as u64 {
+                    let mut text = String::new();
+                    column
+                        .ord_to_str(ord, &mut text)
+                        .map_err(|error| IndexError::Damaged(error.to_string()))?;
+                    values.push(text);
+                }
+            }
+            columns.push(values);
+        }
+        terms.insert(segment.segment_id(), columns);
+    }
+    Ok(terms)
+}
+
+/// Counts matching documents by each facet's values.
+struct FacetCollector {
+    terms: std::sync::Arc<FacetTerms>,
+}
 
 /// Counts by value, one map per `FACET_FIELDS` entry.
 type RawFacets = [HashMap<String, usize>; 4];
@@ -604,6 +635,8 @@ type RawFacets = [HashMap<String, usize>; 4];
 struct FacetSegmentCollector {
     columns: Vec<Option<StrColumn>>,
     counts: Vec<Vec<usize>>,
+    terms: std::sync::Arc<FacetTerms>,
+    segment: tantivy::index::SegmentId,
 }
 
 impl Collector for FacetCollector {
@@ -622,7 +655,12 @@ impl Collector for FacetCollector {
             counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(column);
         }
-        Ok(FacetSegmentCollector { columns, counts })
+        Ok(FacetSegmentCollector {
+            columns,
+            counts,
+            terms: self.terms.clone(),
+            segment: reader.segment_id(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -659,15 +697,15 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(self) -> RawFacets {
         let mut out = RawFacets::default();
-        for ((column, counts), into) in self.columns.iter().zip(self.counts).zip(out.iter_mut()) {
-            let Some(column) = column else { continue };
-            let mut value = String::new();
+        let names = self.terms.get(&self.segment);
+        for (index, (counts, into)) in self.counts.into_iter().zip(out.iter_mut()).enumerate() {
+            let Some(values) = names.and_then(|columns| columns.get(index)) else {
+                continue;
+            };
             for (ord, count) in counts.into_iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                value.clear();
-                if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
+                if count > 0
+                    && let Some(value) = values.get(ord)
+                {
                     *into.entry(value.clone()).or_default() += count;
                 }
             }
@@ -736,6 +774,11 @@ pub struct Store {
     source_terms: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// Each commitment's topic terms (by position), worked out when first asked for.
     topic_terms: Vec<std::sync::OnceLock<std::collections::HashSet<String>>>,
+    /// Per segment, the day (see [`approximate_days`]) of each `published`
+    /// value by its ordinal: the recency bonus reads it per matching
+    /// document without decoding dates.
+    published_days: std::sync::Arc<HashMap<tantivy::index::SegmentId, Vec<f32>>>,
+    facet_terms: std::sync::Arc<FacetTerms>,
 }
 
 impl Store {
@@ -794,7 +837,20 @@ impl Store {
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
+        let facet_terms = facet_terms(&searcher)?;
+        let published_days = facet_terms
+            .iter()
+            .map(|(segment, columns)| {
+                let days = columns[2]
+                    .iter()
+                    .map(|date| approximate_days(date).unwrap_or(f32::NAN))
+                    .collect();
+                (*segment, days)
+            })
+            .collect();
         Ok(Store {
+            facet_terms: std::sync::Arc::new(facet_terms),
+            published_days: std::sync::Arc::new(published_days),
             source_terms: std::sync::OnceLock::new(),
             topic_terms,
             by_id,
@@ -951,6 +1007,7 @@ impl Store {
             Sort::Relevance if tuning.recency > 0.0 => {
                 let recency = tuning.recency;
                 let newest = approximate_days(&self.as_of).unwrap_or(0.0);
+                let published_days = self.published_days.clone();
                 let (top, counts) = searcher.search(
                     &query,
                     &(
@@ -958,14 +1015,14 @@ impl Store {
                             move |segment: &tantivy::SegmentReader| {
                                 let published =
                                     segment.fast_fields().str("published").ok().flatten();
+                                let days_of = published_days.clone();
+                                let segment_id = segment.segment_id();
                                 move |doc: tantivy::DocId, score: tantivy::Score| {
-                                    let mut date = String::new();
-                                    let found = published.as_ref().and_then(|column| {
+                                    let days = published.as_ref().and_then(|column| {
                                         let ord = column.term_ords(doc).next()?;
-                                        column.ord_to_str(ord, &mut date).ok()?.then_some(())
+                                        days_of.get(&segment_id)?.get(ord as usize).copied()
                                     });
-                                    let Some(days) = found.and_then(|()| approximate_days(&date))
-                                    else {
+                                    let Some(days) = days.filter(|days| days.is_finite()) else {
                                         return score;
                                     };
                                     let years = ((newest - days) / 365.25).max(0.0);
@@ -976,7 +1033,12 @@ impl Store {
                                 }
                             },
                         ),
-                        (Count, FacetCollector),
+                        (
+                            Count,
+                            FacetCollector {
+                                terms: self.facet_terms.clone(),
+                            },
+                        ),
                     ),
                 )?;
                 (
@@ -991,7 +1053,12 @@ impl Store {
                         TopDocs::with_limit(limit)
                             .and_offset(offset)
                             .order_by_score(),
-                        (Count, FacetCollector),
+                        (
+                            Count,
+                            FacetCollector {
+                                terms: self.facet_terms.clone(),
+                            },
+                        ),
                     ),
                 )?;
                 (
@@ -1006,7 +1073,12 @@ impl Store {
                         TopDocs::with_limit(limit)
                             .and_offset(offset)
                             .order_by_string_fast_field("published", Order::Desc),
-                        (Count, FacetCollector),
+                        (
+                            Count,
+                            FacetCollector {
+                                terms: self.facet_terms.clone(),
+                            },
+                        ),
                     ),
                 )?;
                 (
