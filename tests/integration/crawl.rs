@@ -894,6 +894,13 @@ fn crawl_settings_are_checked() {
         ("timeout_seconds = 0", "timeout_seconds"),
         ("max_body_bytes = 0", "max_body_bytes"),
         ("max_body_bytes = 999999999999", "max_body_bytes"),
+        ("workers = 0", "crawl.workers must be between 1 and"),
+        ("workers = 1000", "crawl.workers must be between 1 and"),
+        ("concurrency_per_host = 0", "crawl.concurrency_per_host"),
+        (
+            "workers = 2\nconcurrency_per_host = 3",
+            "crawl.concurrency_per_host must be between 1 and crawl.workers (2)",
+        ),
     ] {
         std::fs::write(&path, format!("[crawl]\n{agent}\n{line}\n")).unwrap();
         let error = crawl::read_sources(&path).unwrap_err().to_string();
@@ -955,4 +962,89 @@ fn crawl_records_a_canonical_url_and_does_not_fetch_it_again() {
     // Its own URL, or a host outside the crawl, is not recorded.
     assert_eq!(state.urls[&url("/self.html")].canonical, None);
     assert_eq!(state.urls[&url("/away.html")].canonical, None);
+}
+
+/// One slow page a server answers after a second.
+fn slow_page(path: &str) -> (&str, Vec<Reply>) {
+    (
+        path,
+        vec![
+            Reply::new(200)
+                .header("Content-Type", "text/html")
+                .body(html(path))
+                .delay(Duration::from_secs(1)),
+        ],
+    )
+}
+
+#[test]
+fn crawl_fetches_different_hosts_in_parallel() {
+    let first = serve(
+        vec![("/sitemap.xml", urlset(&["/slow.html"]).into_bytes())],
+        vec![slow_page("/slow.html")],
+    );
+    let other_sitemap = "<?xml version=\"1.0\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n  <url><loc>https://other.example/slow.html</loc></url>\n</urlset>\n";
+    let second = serve(
+        vec![("/sitemap.xml", other_sitemap.as_bytes().to_vec())],
+        vec![slow_page("/slow.html")],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let sources = work.path().join("sources.toml");
+    std::fs::write(
+        &sources,
+        format!(
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{}\"\n\"other.example\" = \"127.0.0.1:{}\"\n\n[[source]]\nname = \"a\"\nkind = \"sitemap\"\nurl = \"{HOST}/sitemap.xml\"\n\n[[source]]\nname = \"b\"\nkind = \"sitemap\"\nurl = \"https://other.example/sitemap.xml\"\n",
+            first.port, second.port
+        ),
+    )
+    .unwrap();
+    let summary = crawl::run(&CrawlOptions {
+        sources,
+        corpus: work.path().join("corpus"),
+        max_pages: None,
+        dry_run: false,
+        progress_bar: false,
+    })
+    .unwrap();
+    assert_eq!(summary.fetched, 2, "{summary:?}");
+    let (a, b) = (first.times_of("/slow.html"), second.times_of("/slow.html"));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    // Each answer takes a second: one host's request arriving before the
+    // other's answer was sent means both were in flight together.
+    let apart = if a[0] > b[0] {
+        a[0] - b[0]
+    } else {
+        b[0] - a[0]
+    };
+    assert!(
+        apart < Duration::from_millis(900),
+        "requests {apart:?} apart"
+    );
+}
+
+#[test]
+fn crawl_keeps_one_request_per_host_unless_told_otherwise() {
+    let gap_between_slow_pages = |extra: &str| {
+        let server = serve(
+            vec![(
+                "/sitemap.xml",
+                urlset(&["/slow-1.html", "/slow-2.html"]).into_bytes(),
+            )],
+            vec![slow_page("/slow-1.html"), slow_page("/slow-2.html")],
+        );
+        let crawled = crawl_sitemap(&server, "/sitemap.xml", extra);
+        assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+        let (first, second) = (
+            server.times_of("/slow-1.html"),
+            server.times_of("/slow-2.html"),
+        );
+        second[0] - first[0]
+    };
+    let gap = gap_between_slow_pages("");
+    assert!(gap >= Duration::from_millis(900), "default: {gap:?} apart");
+    let gap = gap_between_slow_pages("concurrency_per_host = 2");
+    assert!(
+        gap < Duration::from_millis(900),
+        "two at a time: {gap:?} apart"
+    );
 }
