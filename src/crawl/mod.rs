@@ -1,7 +1,7 @@
 //! The crawl stage: fetches the sources listed in a TOML file politely
 //! (robots.txt, a per-host rate limit, backoff on 429 and 5xx) and archives
 //! what it fetched as WARC files under `<corpus>/crawl/warc/`, with the
-//! crawl state in `<corpus>/crawl/state.json`.
+//! crawl state in `<corpus>/crawl/state.redb` (see [`state`]).
 //!
 //! Discovery documents (robots.txt, sitemaps, feeds) are fetched but not
 //! archived: the corpus holds the pages and documents they point to.
@@ -542,7 +542,7 @@ enum Flight {
     Item {
         host: usize,
         item: Item,
-        previous: Option<UrlState>,
+        previous: Option<Box<UrlState>>,
     },
 }
 
@@ -635,7 +635,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         path: crawl_directory.clone(),
         source,
     })?;
-    let state_path = crawl_directory.join("state.json");
+    let state_path = state::state_path(&options.corpus);
     let state = State::open(&state_path).map_err(|source| CrawlError::Io {
         path: state_path.clone(),
         source,
@@ -727,13 +727,10 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
     if let Some(writer) = crawler.writer.as_mut() {
         writer.sync()?;
     }
-    crawler
-        .state
-        .save(&crawler.state_path)
-        .map_err(|source| CrawlError::Io {
-            path: crawler.state_path.clone(),
-            source,
-        })?;
+    crawler.state.commit().map_err(|source| CrawlError::Io {
+        path: crawler.state_path.clone(),
+        source,
+    })?;
     let s = &crawler.summary;
     info!(
         fetched = s.fetched,
@@ -871,7 +868,7 @@ impl Crawler<'_> {
                 .unwrap_or(self.today)
         });
         let mut from = since;
-        if let Some(mark) = self.state.urls.get(&source_key(&source.name))
+        if let Some(mark) = self.state.get(&source_key(&source.name))
             && mark.api_timestamp.as_deref() == Some(since.to_string().as_str())
             && let Ok(last) = mark.last_fetch.parse::<Date>()
             && let Ok(overlap) = last.yesterday()
@@ -994,16 +991,11 @@ impl Crawler<'_> {
     /// item and before its files loses nothing).
     fn enqueue_api_item(&mut self, source: usize, url: Url, step: Step) {
         let timestamp = step.timestamp();
-        let stored = self
-            .state
-            .urls
-            .get(url.as_str())
-            .filter(|entry| {
-                timestamp.is_some()
-                    && entry.payload_digest.is_some()
-                    && entry.api_timestamp == timestamp
-            })
-            .cloned();
+        let stored = self.state.get(url.as_str()).filter(|entry| {
+            timestamp.is_some()
+                && entry.payload_digest.is_some()
+                && entry.api_timestamp == timestamp
+        });
         match stored {
             Some(entry) => {
                 self.summary.up_to_date += 1;
@@ -1067,7 +1059,6 @@ impl Crawler<'_> {
             if only_missing
                 && self
                     .state
-                    .urls
                     .get(url.as_str())
                     .is_some_and(|entry| entry.payload_digest.is_some())
             {
@@ -1279,7 +1270,7 @@ impl Crawler<'_> {
                 self.attempted += 1;
             }
         }
-        let previous = self.state.urls.get(item.url.as_str()).cloned();
+        let previous = self.state.get(item.url.as_str());
         let mut extra = Vec::new();
         if archived
             && let Some(previous) = &previous
@@ -1302,7 +1293,7 @@ impl Crawler<'_> {
             Flight::Item {
                 host: index,
                 item,
-                previous,
+                previous: previous.map(Box::new),
             },
         );
         true
@@ -1383,7 +1374,7 @@ impl Crawler<'_> {
                     }
                     return Ok(());
                 }
-                self.process(item, previous, done.result)
+                self.process(item, previous.map(|previous| *previous), done.result)
             }
         }
     }
@@ -1838,7 +1829,7 @@ impl Crawler<'_> {
                 .map(str::to_string);
             let block = serde_json::to_vec(&contribution).unwrap_or_default();
             let block_digest = warc::sha1_digest(&block);
-            if self.state.urls.get(&link).is_some_and(|stored| {
+            if self.state.get(&link).is_some_and(|stored| {
                 stored.payload_digest.as_deref() == Some(block_digest.as_str())
             }) {
                 self.summary.up_to_date += 1;
@@ -2088,7 +2079,7 @@ impl Crawler<'_> {
 
     fn save_state(&mut self, url: String, entry: UrlState) -> Result<(), CrawlError> {
         self.state
-            .record(&self.state_path, url, entry)
+            .record(url, entry)
             .map_err(|source| CrawlError::Io {
                 path: self.state_path.clone(),
                 source,

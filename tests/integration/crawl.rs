@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pledgewatch::corpus::warc;
-use pledgewatch::crawl::state::State;
+use pledgewatch::crawl::state::{self, UrlState};
 use pledgewatch::crawl::{self, CrawlOptions};
 
 use crate::server::{Reply, SiteOptions, SiteServer};
@@ -123,8 +123,8 @@ fn crawls_the_demo_site_through_its_sitemap() {
         assert!(!capture.illustrative);
         assert_eq!(capture.captured.len(), 10);
     }
-    let state = std::fs::read_to_string(corpus.join("crawl").join("state.json")).unwrap();
-    assert!(state.contains("\"etag\""));
+    let state = state::read_all(&state::state_path(&corpus)).unwrap();
+    assert!(state.values().any(|entry| entry.etag.is_some()));
 
     // A recrawl sends If-None-Match, gets 304s and writes revisits only.
     let second = crawl::run(&options).unwrap();
@@ -353,7 +353,7 @@ fn crawl_survives_sigkill_at_random_points() {
         eprintln!("kill {kills}: after request {served} of {requests_per_run}");
         assert!(served < requests_per_run, "the crawl was not part-way");
         // What a kill leaves must load.
-        State::load(&corpus.join("crawl").join("state.json")).expect("state loads after a kill");
+        state::read_all(&state::state_path(&corpus)).expect("state loads after a kill");
     }
     // bounded: a crawl that never ends fails the test instead of hanging it
     let mut final_run = crawl_command().spawn().expect("start the final crawl");
@@ -430,26 +430,25 @@ fn crawl_survives_sigkill_at_random_points() {
     }
 
     // Every state entry points at a good capture of its own URL.
-    let state_path = corpus.join("crawl").join("state.json");
-    let state = State::load(&state_path).unwrap();
+    let state_path = state::state_path(&corpus);
+    let state = state::read_all(&state_path).unwrap();
     assert_eq!(
-        std::fs::metadata(pledgewatch::crawl::state::journal_path(&state_path))
+        std::fs::metadata(state::journal_path(&state_path))
             .map(|metadata| metadata.len())
             .unwrap_or(0),
         0,
-        "a finished crawl folds its journal into the snapshot"
+        "a finished crawl commits its journal to the store"
     );
     for url in pages.iter().chain(&attachments) {
         if url.contains("/search") {
             continue;
         }
         let entry = state
-            .urls
             .get(url)
             .unwrap_or_else(|| panic!("no state for {url}"));
         assert!(entry.payload_digest.is_some(), "{url}: {entry:?}");
     }
-    for (url, entry) in &state.urls {
+    for (url, entry) in &state {
         let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset) else {
             assert!(entry.payload_digest.is_none(), "{url}: {entry:?}");
             continue;
@@ -609,8 +608,8 @@ impl Crawled {
         urls
     }
 
-    fn state(&self) -> State {
-        State::open(&self.corpus.join("crawl").join("state.json")).unwrap()
+    fn state(&self) -> BTreeMap<String, UrlState> {
+        state::read_all(&state::state_path(&self.corpus)).unwrap()
     }
 }
 
@@ -714,7 +713,7 @@ fn crawl_retries_5xx_a_bounded_number_of_times() {
         crawled.captured_urls(),
         vec![url("/flaky.html"), url("/ok.html")]
     );
-    assert_eq!(crawled.state().urls[&url("/down.html")].status, 500);
+    assert_eq!(crawled.state()[&url("/down.html")].status, 500);
 }
 
 #[test]
@@ -749,13 +748,13 @@ fn crawl_follows_redirect_chains_up_to_the_bound() {
         vec![url("/new.html"), url("/ok.html")]
     );
     let state = crawled.state();
-    assert_eq!(state.urls[&url("/old.html")].status, 301);
+    assert_eq!(state[&url("/old.html")].status, 301);
     assert_eq!(
-        state.urls[&url("/old.html")].redirect_to.as_deref(),
+        state[&url("/old.html")].redirect_to.as_deref(),
         Some(url("/older.html").as_str())
     );
     assert_eq!(
-        state.urls[&url("/older.html")].redirect_to.as_deref(),
+        state[&url("/older.html")].redirect_to.as_deref(),
         Some(url("/new.html").as_str())
     );
     // The loop is fetched once each way and stops.
@@ -955,13 +954,13 @@ fn crawl_records_a_canonical_url_and_does_not_fetch_it_again() {
     assert_eq!(crawled.summary.skipped, 1, "{:?}", crawled.summary);
     let state = crawled.state();
     assert_eq!(
-        state.urls[&url("/page.html?ref=feed")].canonical.as_deref(),
+        state[&url("/page.html?ref=feed")].canonical.as_deref(),
         Some(url("/page.html").as_str())
     );
-    assert!(!state.urls.contains_key(&url("/page.html")));
+    assert!(!state.contains_key(&url("/page.html")));
     // Its own URL, or a host outside the crawl, is not recorded.
-    assert_eq!(state.urls[&url("/self.html")].canonical, None);
-    assert_eq!(state.urls[&url("/away.html")].canonical, None);
+    assert_eq!(state[&url("/self.html")].canonical, None);
+    assert_eq!(state[&url("/away.html")].canonical, None);
 }
 
 /// One slow page a server answers after a second.
