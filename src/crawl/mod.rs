@@ -12,6 +12,13 @@
 //! that URL is not fetched as a separate page in the same run. Timeouts
 //! (`[crawl] timeout_seconds`) and bodies over `[crawl] max_body_bytes` are
 //! errors and are not retried.
+//!
+//! Only fetching runs in parallel: a pool of threads (`[crawl] workers`)
+//! takes requests from this module's one scheduling thread and hands the
+//! answers back. Robots.txt, each host's queue, slot and concurrency
+//! (`[crawl] concurrency_per_host`), retries, and every write (WARC
+//! records, then the state line that points at them) stay on the
+//! scheduling thread, so the order that crash safety relies on holds.
 
 pub mod api;
 pub mod fetch;
@@ -519,6 +526,25 @@ impl Host {
     }
 }
 
+/// The URLs met this run, as 64-bit fingerprints: 8 bytes a URL instead of
+/// the URL, so a large site's seen set stays small (two of a million URLs
+/// share a fingerprint with odds of about 1 in 37 million; the second
+/// would then not be fetched this run).
+#[derive(Default)]
+struct Seen(HashSet<u64>);
+
+impl Seen {
+    /// True the first time `url` is met.
+    fn insert(&mut self, url: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: the same URL always gives the same
+        // fingerprint within a run.
+        let mut hasher = std::hash::DefaultHasher::new();
+        url.hash(&mut hasher);
+        self.0.insert(hasher.finish())
+    }
+}
+
 /// A request handed to a fetching thread.
 struct Job {
     id: u64,
@@ -599,7 +625,7 @@ struct Crawler<'a> {
     /// `max_pages` reached: nothing more is dispatched.
     limit_reached: bool,
     allowed_hosts: HashSet<String>,
-    seen: HashSet<String>,
+    seen: Seen,
     /// Canonical URL -> the page fetched this run that declared it.
     canonicals: HashMap<String, String>,
     state: State,
@@ -667,7 +693,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         per_host: file.crawl.concurrency_per_host,
         limit_reached: false,
         allowed_hosts: HashSet::new(),
-        seen: HashSet::new(),
+        seen: Seen::default(),
         canonicals: HashMap::new(),
         state,
         state_path,
@@ -999,7 +1025,7 @@ impl Crawler<'_> {
         match stored {
             Some(entry) => {
                 self.summary.up_to_date += 1;
-                self.seen.insert(url.to_string());
+                self.seen.insert(url.as_str());
                 if let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset)
                     && matches!(step, Step::GovukContent { .. } | Step::Statement { .. })
                 {
@@ -1110,7 +1136,7 @@ impl Crawler<'_> {
         let Some(url) = normalise(url) else {
             return;
         };
-        if self.seen.insert(url.to_string()) {
+        if self.seen.insert(url.as_str()) {
             self.push(Item {
                 url,
                 kind,
@@ -1835,7 +1861,7 @@ impl Crawler<'_> {
                 self.summary.up_to_date += 1;
                 continue;
             }
-            if !self.seen.insert(link.clone()) {
+            if !self.seen.insert(&link) {
                 continue;
             }
             let id = warc::record_id();
@@ -1899,7 +1925,7 @@ impl Crawler<'_> {
                 if !allowed {
                     info!(url = %item.url, target = %target, "redirect out of scope");
                     self.summary.skipped += 1;
-                } else if self.seen.insert(target.to_string()) {
+                } else if self.seen.insert(target.as_str()) {
                     let mut chain = item.chain.clone();
                     chain.push(item.url.to_string());
                     self.push(Item {
@@ -2043,7 +2069,7 @@ impl Crawler<'_> {
             .filter(|canonical| canonical != &item.url && self.host_allowed(canonical))
             .map(String::from);
         if let Some(canonical) = &canonical {
-            self.seen.insert(canonical.clone());
+            self.seen.insert(canonical);
             self.canonicals
                 .entry(canonical.clone())
                 .or_insert_with(|| item.url.to_string());

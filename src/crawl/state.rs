@@ -64,7 +64,7 @@ const URLS: TableDefinition<&str, &[u8]> = TableDefinition::new("urls");
 pub const COMMIT_EVERY: usize = 1000;
 
 /// The store's read cache; redb's default is a gigabyte.
-const CACHE_BYTES: usize = 4 << 20;
+const CACHE_BYTES: usize = 1 << 20;
 
 /// The state of the crawl under `corpus`.
 pub fn state_path(corpus: &Path) -> PathBuf {
