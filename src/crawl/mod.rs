@@ -120,6 +120,8 @@ pub enum CrawlError {
     },
     #[error("warc: {0}")]
     Warc(#[from] WarcError),
+    #[error("fetching threads: {0}")]
+    Fetchers(String),
 }
 
 /// The sources file.
@@ -575,7 +577,10 @@ enum Flight {
 /// Starts `count` fetching threads. They only fetch: every decision
 /// (what, when, retries) and every write stays on the crawl's thread. They
 /// end when the job channel closes.
-fn start_fetchers(fetcher: Fetcher, count: usize) -> (mpsc::Sender<Job>, mpsc::Receiver<Done>) {
+fn start_fetchers(
+    fetcher: Fetcher,
+    count: usize,
+) -> Result<(mpsc::Sender<Job>, mpsc::Receiver<Done>), CrawlError> {
     let fetcher = Arc::new(fetcher);
     let (job_sender, job_receiver) = mpsc::channel::<Job>();
     let job_receiver = Arc::new(Mutex::new(job_receiver));
@@ -595,17 +600,20 @@ fn start_fetchers(fetcher: Fetcher, count: usize) -> (mpsc::Sender<Job>, mpsc::R
                     let Ok(job) = job else {
                         return;
                     };
-                    let result = fetcher.get(&job.url, &job.extra);
+                    // A panic would leave the request in flight for ever: it
+                    // is answered as a failed fetch instead.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        fetcher.get(&job.url, &job.extra)
+                    }))
+                    .unwrap_or_else(|_| Err(FetchError::Failed("the fetch panicked".into())));
                     if done.send(Done { id: job.id, result }).is_err() {
                         return;
                     }
                 }
             });
-        if let Err(error) = spawned {
-            warn!(%error, "could not start a fetching thread");
-        }
+        spawned.map_err(|error| CrawlError::Fetchers(error.to_string()))?;
     }
-    (job_sender, done_receiver)
+    Ok((job_sender, done_receiver))
 }
 
 struct Crawler<'a> {
@@ -679,7 +687,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         Duration::from_secs_f64(file.crawl.timeout_seconds),
     );
     let workers = file.crawl.workers;
-    let (jobs, done) = start_fetchers(fetcher, workers);
+    let (jobs, done) = start_fetchers(fetcher, workers)?;
     let mut crawler = Crawler {
         options,
         product: robots::product_token(&file.crawl.user_agent),
@@ -728,8 +736,17 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
             crawler.until_next_slot()
         };
         let answer = match wait {
-            Some(wait) => done.recv_timeout(wait).ok(),
-            None => done.recv().ok(),
+            Some(wait) => match done.recv_timeout(wait) {
+                Ok(answer) => Some(answer),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(CrawlError::Fetchers("every fetching thread ended".into()));
+                }
+            },
+            None => Some(
+                done.recv()
+                    .map_err(|_| CrawlError::Fetchers("every fetching thread ended".into()))?,
+            ),
         };
         if let Some(answer) = answer {
             crawler.complete(answer)?;
@@ -1335,10 +1352,9 @@ impl Crawler<'_> {
         host.in_flight += 1;
         host.next_at = Instant::now() + host.delay;
         self.in_flight.insert(id, flight);
-        if self.jobs.send(Job { id, url, extra }).is_err() {
-            // Unreachable while the crawler holds the receiver's threads.
-            warn!("no fetching thread left");
-        }
+        // A send fails only when every fetching thread has ended; the
+        // crawl loop then stops with an error.
+        let _ = self.jobs.send(Job { id, url, extra });
     }
 
     /// How long until some host with work has a free slot; `None` when no
