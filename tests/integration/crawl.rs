@@ -60,10 +60,15 @@ fn site_file(url: &str) -> Vec<u8> {
 }
 
 fn write_sources(path: &Path, port: u16, requests_per_second: f64) {
+    write_sources_with(path, port, requests_per_second, "");
+}
+
+/// The demo site's sources file with `extra` lines in `[crawl]`.
+fn write_sources_with(path: &Path, port: u16, requests_per_second: f64, extra: &str) {
     std::fs::write(
         path,
         format!(
-            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = {requests_per_second:?}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = {requests_per_second:?}\n{extra}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
         ),
     )
     .unwrap();
@@ -332,6 +337,13 @@ fn crawl_survives_sigkill_at_random_points() {
         } else {
             3 + random.below(requests_per_run as u64 - 5) as usize
         };
+        // Every other run keeps four requests in flight: a kill then
+        // lands with several answers pending.
+        if attempts % 2 == 0 {
+            write_sources_with(&sources, server.port, 500.0, "concurrency_per_host = 4");
+        } else {
+            write_sources(&sources, server.port, 500.0);
+        }
         let requests_before = server.requests().len();
         let mut child = crawl_command().spawn().expect("start pledgewatch crawl");
         let deadline = Instant::now() + Duration::from_secs(60);
