@@ -826,6 +826,18 @@ fn is_html(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|value| value.to_ascii_lowercase().contains("html"))
 }
 
+/// The wait before retry `attempt + 1` when the server names none:
+/// exponential (1 s, 2 s, 4 s...), capped, with "equal jitter" (a random
+/// half of it), so that crawls failing together do not retry together.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::BuildHasher;
+    let base = Duration::from_secs(1 << attempt.min(16)).min(MAX_BACKOFF);
+    // RandomState is seeded from the OS: a random number without a crate.
+    let random = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    let unit = (random >> 11) as f64 / (1u64 << 53) as f64;
+    base / 2 + (base / 2).mul_f64(unit)
+}
+
 /// Seconds or an HTTP date.
 fn retry_after(response: &Response) -> Option<Duration> {
     let value = response.header("Retry-After")?;
@@ -1394,7 +1406,7 @@ impl Crawler<'_> {
                         host.sitemap_in_flight = false;
                     }
                 }
-                let backoff = Duration::from_secs(1 << item.attempt).min(MAX_BACKOFF);
+                let backoff = backoff(item.attempt);
                 let wait = match &done.result {
                     Ok(response) if response.status == 429 || response.status >= 500 => {
                         Some(retry_after(response).unwrap_or(backoff).min(MAX_BACKOFF))
@@ -2300,6 +2312,16 @@ mod tests {
         std::fs::write(&path, format!("{head}base = \"ftp://x\"\n")).unwrap();
         let error = read_sources(&path).unwrap_err().to_string();
         assert!(error.contains("not an http(s) URL"), "{error}");
+    }
+
+    #[test]
+    fn backoff_doubles_within_its_jitter_and_is_capped() {
+        for attempt in 0..8 {
+            let base = Duration::from_secs(1 << attempt).min(MAX_BACKOFF);
+            let wait = backoff(attempt);
+            assert!(wait >= base / 2 && wait <= base, "{attempt}: {wait:?}");
+        }
+        assert!(backoff(40) <= MAX_BACKOFF);
     }
 
     #[test]
