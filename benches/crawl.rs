@@ -2,10 +2,12 @@
 //!
 //! Generates a synthetic site (`pledgewatch::synth`), serves it from a
 //! multi-threaded loopback server, and crawls it with `pledgewatch crawl`
-//! (a child process, rate limit off) and with `wget --recursive`, measuring
+//! (a child process, rate limit off; once with one request at a time to
+//! the host, its default, once with eight) and with `wget --recursive`
+//! (one connection), measuring
 //! each child alone: pages per second, CPU milliseconds per page and peak
-//! resident memory (`wait4` rusage). Runs at 2,000 pages too, to show
-//! whether memory stays flat as the site grows.
+//! resident memory (`wait4` rusage). Runs at 2,000 and 10,000 pages too
+//! (below `--pages`), to show whether memory stays flat as the site grows.
 
 #[path = "../tests/integration/server.rs"]
 #[allow(dead_code)]
@@ -58,12 +60,20 @@ fn wait_measured(child: Child, started: Instant) -> (i32, Duration, Duration, i6
     (code, wall, cpu, usage.ru_maxrss)
 }
 
-fn crawl_with_pledgewatch(work: &Path, server: &SiteServer) -> Measured {
+/// Requests pledgewatch keeps in flight to the one benchmark host, in its
+/// second run. wget uses one connection; the site has one host name, so
+/// parallel fetching needs `concurrency_per_host` above its polite
+/// default of 1, which the first run keeps.
+const CONNECTIONS: usize = 8;
+
+fn crawl_with_pledgewatch(work: &Path, server: &SiteServer, connections: usize) -> Measured {
+    let work = work.join(format!("pledgewatch-{connections}"));
+    std::fs::create_dir_all(&work).expect("work folder");
     let sources = work.join("sources.toml");
     std::fs::write(
         &sources,
         format!(
-            "[crawl]\nuser_agent = \"pledgewatch-bench/0.1 (+https://synth.example/about)\"\nrequests_per_second = 1000000.0\n\n[crawl.resolve]\n\"synth.example\" = \"127.0.0.1:{}\"\n\n[[source]]\nname = \"synthetic\"\nkind = \"sitemap\"\nurl = \"{}sitemap.xml\"\n",
+            "[crawl]\nuser_agent = \"pledgewatch-bench/0.1 (+https://synth.example/about)\"\nrequests_per_second = 1000000.0\nworkers = {CONNECTIONS}\nconcurrency_per_host = {connections}\n\n[crawl.resolve]\n\"synth.example\" = \"127.0.0.1:{}\"\n\n[[source]]\nname = \"synthetic\"\nkind = \"sitemap\"\nurl = \"{}sitemap.xml\"\n",
             server.port,
             pledgewatch::synth::BASE_URL
         ),
@@ -89,7 +99,7 @@ fn crawl_with_pledgewatch(work: &Path, server: &SiteServer) -> Measured {
         .and_then(|(_, rest)| rest.split(',').next())
         .and_then(|count| count.trim().parse().ok())
         .unwrap_or(0);
-    println!("  pledgewatch: {}", summary.trim());
+    println!("  pledgewatch, {connections} per host: {}", summary.trim());
     Measured {
         pages,
         wall,
@@ -182,16 +192,21 @@ fn run(pages: usize) {
         root: site,
         ..SiteOptions::default()
     });
-    let ours = crawl_with_pledgewatch(work.path(), &server);
-    report("pledgewatch", &ours);
+    let polite = crawl_with_pledgewatch(work.path(), &server, 1);
+    report("pw 1/host", &polite);
+    let ours = crawl_with_pledgewatch(work.path(), &server, CONNECTIONS);
+    report(&format!("pw {CONNECTIONS}/host"), &ours);
     if let Some(wget) = crawl_with_wget(work.path(), &server) {
         report("wget", &wget);
-        println!(
-            "  ratio pledgewatch/wget: {:.2}x pages/s, {:.2}x CPU ms/page, {:.2}x peak RSS",
-            ours.pages_per_second() / wget.pages_per_second(),
-            ours.cpu_ms_per_page() / wget.cpu_ms_per_page(),
-            ours.peak_rss_kib as f64 / wget.peak_rss_kib as f64
-        );
+        let many = format!("{CONNECTIONS}/host");
+        for (name, measured) in [("1/host", &polite), (many.as_str(), &ours)] {
+            println!(
+                "  ratio pledgewatch {name}/wget: {:.2}x pages/s, {:.2}x CPU ms/page, {:.2}x peak RSS",
+                measured.pages_per_second() / wget.pages_per_second(),
+                measured.cpu_ms_per_page() / wget.cpu_ms_per_page(),
+                measured.peak_rss_kib as f64 / wget.peak_rss_kib as f64
+            );
+        }
     }
 }
 
@@ -212,8 +227,13 @@ fn main() {
     if !benchmarking {
         println!("smoke run (no --bench): {pages} pages; `cargo bench --bench crawl` measures");
     }
-    let mut sizes = vec![2_000.min(pages), pages];
-    sizes.dedup();
+    // 2,000 and 10,000 always (when --pages reaches them), to show
+    // whether memory stays flat as the site grows.
+    let mut sizes: Vec<usize> = [2_000, 10_000]
+        .into_iter()
+        .filter(|size| *size < pages)
+        .collect();
+    sizes.push(pages);
     for size in sizes {
         run(size);
     }

@@ -1,7 +1,7 @@
 //! The crawl stage: fetches the sources listed in a TOML file politely
 //! (robots.txt, a per-host rate limit, backoff on 429 and 5xx) and archives
 //! what it fetched as WARC files under `<corpus>/crawl/warc/`, with the
-//! crawl state in `<corpus>/crawl/state.json`.
+//! crawl state in `<corpus>/crawl/state.redb` (see [`state`]).
 //!
 //! Discovery documents (robots.txt, sitemaps, feeds) are fetched but not
 //! archived: the corpus holds the pages and documents they point to.
@@ -12,6 +12,13 @@
 //! that URL is not fetched as a separate page in the same run. Timeouts
 //! (`[crawl] timeout_seconds`) and bodies over `[crawl] max_body_bytes` are
 //! errors and are not retried.
+//!
+//! Only fetching runs in parallel: a pool of threads (`[crawl] workers`)
+//! takes requests from this module's one scheduling thread and hands the
+//! answers back. Robots.txt, each host's queue, slot and concurrency
+//! (`[crawl] concurrency_per_host`), retries, and every write (WARC
+//! records, then the state line that points at them) stay on the
+//! scheduling thread, so the order that crash safety relies on holds.
 
 pub mod api;
 pub mod fetch;
@@ -25,7 +32,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -47,6 +54,13 @@ const MAX_RETRIES: u32 = 3;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Per fetch, unless `[crawl] timeout_seconds` says otherwise.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// Fetching threads, unless `[crawl] workers` says otherwise.
+const DEFAULT_WORKERS: usize = 8;
+/// Most fetching threads `[crawl] workers` may ask for.
+pub const MAX_WORKERS: usize = 64;
+/// A host's next sitemap is read only when fewer of its URLs than this
+/// wait in its queue, so the queue does not hold a large site at once.
+const SITEMAP_REFILL_BELOW: usize = 256;
 /// A WARC file is closed and a new one started past this size.
 const MAX_WARC_BYTES: u64 = 1 << 30;
 const DOCUMENT_EXTENSIONS: &[&str] = &[
@@ -106,6 +120,8 @@ pub enum CrawlError {
     },
     #[error("warc: {0}")]
     Warc(#[from] WarcError),
+    #[error("fetching threads: {0}")]
+    Fetchers(String),
 }
 
 /// The sources file.
@@ -135,6 +151,13 @@ pub struct CrawlConfig {
     /// Larger bodies are not archived and count as errors.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// Fetching threads in all: different hosts are fetched in parallel.
+    #[serde(default = "default_workers")]
+    pub workers: usize,
+    /// Requests in flight to one host at a time (1: the next request
+    /// waits for the answer to the last).
+    #[serde(default = "default_concurrency_per_host")]
+    pub concurrency_per_host: usize,
 }
 
 fn default_rate() -> f64 {
@@ -147,6 +170,14 @@ fn default_timeout() -> f64 {
 
 fn default_max_body() -> usize {
     MAX_BODY
+}
+
+fn default_workers() -> usize {
+    DEFAULT_WORKERS
+}
+
+fn default_concurrency_per_host() -> usize {
+    1
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -347,6 +378,17 @@ pub fn read_sources(path: &Path) -> Result<SourcesFile, CrawlError> {
             "crawl.max_body_bytes must be between 1 and {MAX_BODY}"
         )));
     }
+    if !(1..=MAX_WORKERS).contains(&file.crawl.workers) {
+        return Err(config_error(format!(
+            "crawl.workers must be between 1 and {MAX_WORKERS}"
+        )));
+    }
+    if !(1..=file.crawl.workers).contains(&file.crawl.concurrency_per_host) {
+        return Err(config_error(format!(
+            "crawl.concurrency_per_host must be between 1 and crawl.workers ({})",
+            file.crawl.workers
+        )));
+    }
     for (host, address) in &file.crawl.resolve {
         if address.parse::<SocketAddr>().is_err() {
             return Err(config_error(format!(
@@ -429,23 +471,169 @@ struct Item {
     hops: usize,
     /// The URLs that redirected here, first first (`hops` of them).
     chain: Vec<String>,
+    /// Retries made so far (429, 5xx, network errors).
+    attempt: u32,
+}
+
+/// What is known of a host's robots.txt.
+enum RobotsState {
+    /// To be fetched from `target` (`hops` redirects followed so far).
+    Wanted {
+        target: Url,
+        hops: usize,
+    },
+    Fetching,
+    Known(Robots),
 }
 
 struct Host {
-    robots: Robots,
+    robots: RobotsState,
     delay: Duration,
+    /// The host's next slot: no request starts before it.
     next_at: Instant,
+    in_flight: usize,
+    /// Pages, documents, feeds and API steps, first first.
+    queue: VecDeque<Item>,
+    /// Sitemaps not read yet: the next is read when `queue` runs low.
+    sitemaps: VecDeque<Item>,
+    sitemap_in_flight: bool,
+}
+
+impl Host {
+    /// The next item to fetch: a sitemap when the queue runs low (one at
+    /// a time), else the queue's first.
+    fn next_item(&mut self) -> Option<Item> {
+        if !self.sitemaps.is_empty()
+            && !self.sitemap_in_flight
+            && self.queue.len() < SITEMAP_REFILL_BELOW
+        {
+            return self.sitemaps.pop_front();
+        }
+        self.queue.pop_front()
+    }
+
+    /// Whether the host has a request to make once its slot comes.
+    fn has_work(&self) -> bool {
+        match self.robots {
+            RobotsState::Wanted { .. } => true,
+            RobotsState::Fetching => false,
+            RobotsState::Known(_) => {
+                !self.queue.is_empty() || (!self.sitemaps.is_empty() && !self.sitemap_in_flight)
+            }
+        }
+    }
+
+    fn queued(&self) -> usize {
+        self.queue.len() + self.sitemaps.len()
+    }
+}
+
+/// The URLs met this run, as 64-bit fingerprints: 8 bytes a URL instead of
+/// the URL, so a large site's seen set stays small (two of a million URLs
+/// share a fingerprint with odds of about 1 in 37 million; the second
+/// would then not be fetched this run).
+#[derive(Default)]
+struct Seen(HashSet<u64>);
+
+impl Seen {
+    /// True the first time `url` is met.
+    fn insert(&mut self, url: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: the same URL always gives the same
+        // fingerprint within a run.
+        let mut hasher = std::hash::DefaultHasher::new();
+        url.hash(&mut hasher);
+        self.0.insert(hasher.finish())
+    }
+}
+
+/// A request handed to a fetching thread.
+struct Job {
+    id: u64,
+    url: Url,
+    extra: Vec<(String, String)>,
+}
+
+/// A fetching thread's answer.
+struct Done {
+    id: u64,
+    result: Result<Response, FetchError>,
+}
+
+/// A request in flight, as the main thread knows it.
+enum Flight {
+    Robots {
+        host: usize,
+        target: Url,
+        hops: usize,
+    },
+    Item {
+        host: usize,
+        item: Item,
+        previous: Option<Box<UrlState>>,
+    },
+}
+
+/// Starts `count` fetching threads. They only fetch: every decision
+/// (what, when, retries) and every write stays on the crawl's thread. They
+/// end when the job channel closes.
+fn start_fetchers(
+    fetcher: Fetcher,
+    count: usize,
+) -> Result<(mpsc::Sender<Job>, mpsc::Receiver<Done>), CrawlError> {
+    let fetcher = Arc::new(fetcher);
+    let (job_sender, job_receiver) = mpsc::channel::<Job>();
+    let job_receiver = Arc::new(Mutex::new(job_receiver));
+    let (done_sender, done_receiver) = mpsc::channel::<Done>();
+    for index in 0..count {
+        let fetcher = Arc::clone(&fetcher);
+        let jobs = Arc::clone(&job_receiver);
+        let done = done_sender.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("crawl-fetch-{index}"))
+            .spawn(move || {
+                loop {
+                    let job = match jobs.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else {
+                        return;
+                    };
+                    // A panic would leave the request in flight for ever: it
+                    // is answered as a failed fetch instead.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        fetcher.get(&job.url, &job.extra)
+                    }))
+                    .unwrap_or_else(|_| Err(FetchError::Failed("the fetch panicked".into())));
+                    if done.send(Done { id: job.id, result }).is_err() {
+                        return;
+                    }
+                }
+            });
+        spawned.map_err(|error| CrawlError::Fetchers(error.to_string()))?;
+    }
+    Ok((job_sender, done_receiver))
 }
 
 struct Crawler<'a> {
     options: &'a CrawlOptions,
     file: SourcesFile,
-    fetcher: Fetcher,
     product: String,
-    hosts: HashMap<String, Host>,
+    hosts: Vec<Host>,
+    /// Host key (`scheme://host[:port]`) -> index in `hosts`.
+    host_index: HashMap<String, usize>,
+    /// Where the next dispatch round starts, so hosts take turns.
+    round: usize,
+    jobs: mpsc::Sender<Job>,
+    in_flight: HashMap<u64, Flight>,
+    next_job: u64,
+    workers: usize,
+    per_host: usize,
+    /// `max_pages` reached: nothing more is dispatched.
+    limit_reached: bool,
     allowed_hosts: HashSet<String>,
-    queue: VecDeque<Item>,
-    seen: HashSet<String>,
+    seen: Seen,
     /// Canonical URL -> the page fetched this run that declared it.
     canonicals: HashMap<String, String>,
     state: State,
@@ -481,7 +669,7 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         path: crawl_directory.clone(),
         source,
     })?;
-    let state_path = crawl_directory.join("state.json");
+    let state_path = state::state_path(&options.corpus);
     let state = State::open(&state_path).map_err(|source| CrawlError::Io {
         path: state_path.clone(),
         source,
@@ -498,14 +686,22 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
         file.crawl.max_body_bytes,
         Duration::from_secs_f64(file.crawl.timeout_seconds),
     );
+    let workers = file.crawl.workers;
+    let (jobs, done) = start_fetchers(fetcher, workers)?;
     let mut crawler = Crawler {
         options,
         product: robots::product_token(&file.crawl.user_agent),
-        fetcher,
-        hosts: HashMap::new(),
+        hosts: Vec::new(),
+        host_index: HashMap::new(),
+        round: 0,
+        jobs,
+        in_flight: HashMap::new(),
+        next_job: 0,
+        workers,
+        per_host: file.crawl.concurrency_per_host,
+        limit_reached: false,
         allowed_hosts: HashSet::new(),
-        queue: VecDeque::new(),
-        seen: HashSet::new(),
+        seen: Seen::default(),
         canonicals: HashMap::new(),
         state,
         state_path,
@@ -522,35 +718,62 @@ pub fn run(options: &CrawlOptions) -> Result<CrawlSummary, CrawlError> {
     };
     crawler.seed();
     let mut progress = progress::Progress::new(options.progress_bar);
-    let mut complete = true;
-    while let Some(item) = crawler.queue.pop_front() {
-        if item.kind.is_archived() && max_pages.is_some_and(|max| crawler.attempted >= max) {
-            info!(max_pages = ?max_pages, "page limit reached");
-            complete = false;
-            break;
+    loop {
+        crawler.dispatch(max_pages);
+        if crawler.in_flight.is_empty() {
+            match crawler.until_next_slot() {
+                Some(wait) if !crawler.limit_reached => {
+                    // Every host with work waits for its next slot.
+                    std::thread::sleep(wait);
+                    continue;
+                }
+                _ => break,
+            }
         }
-        crawler.process(item)?;
+        let wait = if crawler.limit_reached || crawler.in_flight.len() >= crawler.workers {
+            None
+        } else {
+            crawler.until_next_slot()
+        };
+        let answer = match wait {
+            Some(wait) => match done.recv_timeout(wait) {
+                Ok(answer) => Some(answer),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(CrawlError::Fetchers("every fetching thread ended".into()));
+                }
+            },
+            None => Some(
+                done.recv()
+                    .map_err(|_| CrawlError::Fetchers("every fetching thread ended".into()))?,
+            ),
+        };
+        if let Some(answer) = answer {
+            crawler.complete(answer)?;
+            while let Ok(answer) = done.try_recv() {
+                crawler.complete(answer)?;
+            }
+        }
         progress.update(&progress::Snapshot {
             pages: crawler.attempted,
-            queued: crawler.queue.len(),
+            queued: crawler.hosts.iter().map(Host::queued).sum(),
             hosts: crawler.hosts.len(),
             summary: &crawler.summary,
         });
     }
     progress.finish();
-    if complete {
+    if crawler.limit_reached {
+        info!(max_pages = ?max_pages, "page limit reached");
+    } else {
         crawler.mark_complete_walks()?;
     }
     if let Some(writer) = crawler.writer.as_mut() {
         writer.sync()?;
     }
-    crawler
-        .state
-        .save(&crawler.state_path)
-        .map_err(|source| CrawlError::Io {
-            path: crawler.state_path.clone(),
-            source,
-        })?;
+    crawler.state.commit().map_err(|source| CrawlError::Io {
+        path: crawler.state_path.clone(),
+        source,
+    })?;
     let s = &crawler.summary;
     info!(
         fetched = s.fetched,
@@ -601,6 +824,18 @@ fn content_type_allowed(content_type: Option<&str>) -> bool {
 
 fn is_html(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|value| value.to_ascii_lowercase().contains("html"))
+}
+
+/// The wait before retry `attempt + 1` when the server names none:
+/// exponential (1 s, 2 s, 4 s...), capped, with "equal jitter" (a random
+/// half of it), so that crawls failing together do not retry together.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::BuildHasher;
+    let base = Duration::from_secs(1 << attempt.min(16)).min(MAX_BACKOFF);
+    // RandomState is seeded from the OS: a random number without a crate.
+    let random = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    let unit = (random >> 11) as f64 / (1u64 << 53) as f64;
+    base / 2 + (base / 2).mul_f64(unit)
 }
 
 /// Seconds or an HTTP date.
@@ -688,7 +923,7 @@ impl Crawler<'_> {
                 .unwrap_or(self.today)
         });
         let mut from = since;
-        if let Some(mark) = self.state.urls.get(&source_key(&source.name))
+        if let Some(mark) = self.state.get(&source_key(&source.name))
             && mark.api_timestamp.as_deref() == Some(since.to_string().as_str())
             && let Ok(last) = mark.last_fetch.parse::<Date>()
             && let Ok(overlap) = last.yesterday()
@@ -811,20 +1046,15 @@ impl Crawler<'_> {
     /// item and before its files loses nothing).
     fn enqueue_api_item(&mut self, source: usize, url: Url, step: Step) {
         let timestamp = step.timestamp();
-        let stored = self
-            .state
-            .urls
-            .get(url.as_str())
-            .filter(|entry| {
-                timestamp.is_some()
-                    && entry.payload_digest.is_some()
-                    && entry.api_timestamp == timestamp
-            })
-            .cloned();
+        let stored = self.state.get(url.as_str()).filter(|entry| {
+            timestamp.is_some()
+                && entry.payload_digest.is_some()
+                && entry.api_timestamp == timestamp
+        });
         match stored {
             Some(entry) => {
                 self.summary.up_to_date += 1;
-                self.seen.insert(url.to_string());
+                self.seen.insert(url.as_str());
                 if let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset)
                     && matches!(step, Step::GovukContent { .. } | Step::Statement { .. })
                 {
@@ -884,7 +1114,6 @@ impl Crawler<'_> {
             if only_missing
                 && self
                     .state
-                    .urls
                     .get(url.as_str())
                     .is_some_and(|entry| entry.payload_digest.is_some())
             {
@@ -936,14 +1165,55 @@ impl Crawler<'_> {
         let Some(url) = normalise(url) else {
             return;
         };
-        if self.seen.insert(url.to_string()) {
-            self.queue.push_back(Item {
+        if self.seen.insert(url.as_str()) {
+            self.push(Item {
                 url,
                 kind,
                 hops,
                 chain: Vec::new(),
+                attempt: 0,
             });
         }
+    }
+
+    /// Queues an item on its host (met for the first time: its robots.txt
+    /// is wanted first). Sitemaps wait apart, to be read when needed.
+    fn push(&mut self, item: Item) {
+        let host = self.host_of(&item.url);
+        let host = &mut self.hosts[host];
+        if matches!(item.kind, ItemKind::Sitemap) {
+            host.sitemaps.push_back(item);
+        } else {
+            host.queue.push_back(item);
+        }
+    }
+
+    /// The index of the URL's host, added when new.
+    fn host_of(&mut self, url: &Url) -> usize {
+        let key = Self::host_key(url);
+        if let Some(index) = self.host_index.get(&key) {
+            return *index;
+        }
+        let rate = self
+            .host_rates
+            .get(&key)
+            .copied()
+            .unwrap_or(self.file.crawl.requests_per_second);
+        let robots = match url.join("/robots.txt") {
+            Ok(target) => RobotsState::Wanted { target, hops: 0 },
+            Err(_) => RobotsState::Known(Robots::allow_all()),
+        };
+        self.hosts.push(Host {
+            robots,
+            delay: Duration::from_secs_f64(1.0 / rate),
+            next_at: Instant::now(),
+            in_flight: 0,
+            queue: VecDeque::new(),
+            sitemaps: VecDeque::new(),
+            sitemap_in_flight: false,
+        });
+        self.host_index.insert(key, self.hosts.len() - 1);
+        self.hosts.len() - 1
     }
 
     /// Whether a page link stays inside its source.
@@ -977,145 +1247,85 @@ impl Crawler<'_> {
             + &url.port().map(|p| format!(":{p}")).unwrap_or_default()
     }
 
-    /// Waits for the host's next slot and books the one after.
-    fn wait_turn(&mut self, key: &str) {
-        if let Some(host) = self.hosts.get_mut(key) {
-            let now = Instant::now();
-            if host.next_at > now {
-                std::thread::sleep(host.next_at - now);
-            }
-            host.next_at = Instant::now() + host.delay;
+    /// Hands requests to idle fetching threads: hosts take turns, each
+    /// within its concurrency and no earlier than its next slot.
+    fn dispatch(&mut self, max_pages: Option<usize>) {
+        let count = self.hosts.len();
+        if count == 0 {
+            return;
+        }
+        let start = self.round % count;
+        self.round = self.round.wrapping_add(1);
+        for offset in 0..count {
+            let host = (start + offset) % count;
+            while !self.limit_reached
+                && self.in_flight.len() < self.workers
+                && self.dispatch_one(host, max_pages)
+            {}
         }
     }
 
-    /// Fetches robots.txt for the host of `url` once; true if `url` may be fetched.
-    fn robots_allow(&mut self, url: &Url) -> bool {
-        let key = Self::host_key(url);
-        if !self.hosts.contains_key(&key) {
-            let rate = self
-                .host_rates
-                .get(&key)
-                .copied()
-                .unwrap_or(self.file.crawl.requests_per_second);
-            let base_delay = Duration::from_secs_f64(1.0 / rate);
-            self.hosts.insert(
-                key.clone(),
-                Host {
-                    robots: Robots::allow_all(),
-                    delay: base_delay,
-                    next_at: Instant::now(),
-                },
-            );
-            let robots = self.fetch_robots(url, &key);
-            if let Some(host) = self.hosts.get_mut(&key) {
-                if let Some(delay) = robots.crawl_delay {
-                    host.delay = host.delay.max(Duration::from_secs_f64(delay.min(60.0)));
-                }
-                host.robots = robots;
+    /// Starts the host's next request, or skips its next item; false when
+    /// the host has nothing to start now.
+    fn dispatch_one(&mut self, index: usize, max_pages: Option<usize>) -> bool {
+        let now = Instant::now();
+        let host = &mut self.hosts[index];
+        if host.in_flight >= self.per_host || host.next_at > now {
+            return false;
+        }
+        match &host.robots {
+            RobotsState::Fetching => return false,
+            RobotsState::Wanted { target, hops } => {
+                let (target, hops) = (target.clone(), *hops);
+                host.robots = RobotsState::Fetching;
+                self.send(
+                    index,
+                    target.clone(),
+                    Vec::new(),
+                    Flight::Robots {
+                        host: index,
+                        target,
+                        hops,
+                    },
+                );
+                return true;
             }
+            RobotsState::Known(_) => {}
         }
-        let mut path = url.path().to_string();
-        if let Some(query) = url.query() {
-            path.push('?');
-            path.push_str(query);
-        }
-        self.hosts
-            .get(&key)
-            .is_some_and(|host| host.robots.allowed(&path))
-    }
-
-    fn fetch_robots(&mut self, url: &Url, key: &str) -> Robots {
-        let Ok(mut target) = url.join("/robots.txt") else {
-            return Robots::allow_all();
+        let Some(item) = host.next_item() else {
+            return false;
         };
-        for _ in 0..=MAX_REDIRECTS {
-            self.wait_turn(key);
-            self.summary.requests += 1;
-            match self.fetcher.get(&target, &[]) {
-                Ok(response) if response.status == 200 => {
-                    let text = String::from_utf8_lossy(
-                        &response.body[..response.body.len().min(500 << 10)],
-                    );
-                    return Robots::parse(&text, &self.product);
-                }
-                Ok(response) if (300..400).contains(&response.status) => {
-                    match response
-                        .header("Location")
-                        .and_then(|location| target.join(location).ok())
-                    {
-                        Some(next) => target = next,
-                        None => return Robots::allow_all(),
-                    }
-                }
-                Ok(response) if (400..500).contains(&response.status) && response.status != 429 => {
-                    return Robots::allow_all();
-                }
-                Ok(response) => {
-                    warn!(url = %target, status = response.status, "robots.txt unavailable: host skipped");
-                    return Robots::disallow_all();
-                }
-                Err(error) => {
-                    warn!(url = %target, error = %error, "robots.txt unreachable: host skipped");
-                    return Robots::disallow_all();
-                }
-            }
-        }
-        Robots::allow_all()
-    }
-
-    /// GET with retries: Retry-After or bounded exponential backoff on 429,
-    /// 5xx and network errors (not timeouts, not oversized bodies).
-    fn fetch(&mut self, url: &Url, extra: &[(String, String)]) -> Result<Response, FetchError> {
-        let key = Self::host_key(url);
-        let mut attempt = 0;
-        loop {
-            self.wait_turn(&key);
-            self.summary.requests += 1;
-            let result = self.fetcher.get(url, extra);
-            let backoff = Duration::from_secs(1 << attempt).min(MAX_BACKOFF);
-            let wait = match &result {
-                Ok(response) if response.status == 429 || response.status >= 500 => {
-                    retry_after(response).unwrap_or(backoff).min(MAX_BACKOFF)
-                }
-                Err(FetchError::Failed(_)) => backoff,
-                _ => return result,
-            };
-            if attempt >= MAX_RETRIES {
-                return result;
-            }
-            attempt += 1;
-            warn!(url = %url, attempt, wait_seconds = wait.as_secs_f64(), "retrying");
-            if let Some(host) = self.hosts.get_mut(&key) {
-                host.next_at = host.next_at.max(Instant::now() + wait);
-            }
-        }
-    }
-
-    fn process(&mut self, item: Item) -> Result<(), CrawlError> {
-        if matches!(item.kind, ItemKind::Page { .. })
-            && let Some(page) = self.canonicals.get(item.url.as_str())
-        {
-            info!(url = %item.url, page = %page, "already fetched as a page declaring it canonical");
-            self.summary.skipped += 1;
-            return Ok(());
-        }
-        if !self.robots_allow(&item.url) {
-            info!(url = %item.url, "disallowed by robots.txt");
-            self.summary.skipped += 1;
-            // A listing robots.txt forbids leaves the walk incomplete; an
-            // item it forbids is simply never fetched.
-            if let ItemKind::Api { source, step } = &item.kind
-                && !step.is_item()
-            {
-                self.failed_sources.insert(*source);
-            }
-            return Ok(());
-        }
         let archived = item.kind.is_archived();
-        if archived {
-            self.attempted += 1;
+        // A retry was checked and counted when first sent.
+        if item.attempt == 0 {
+            if matches!(item.kind, ItemKind::Page { .. })
+                && let Some(page) = self.canonicals.get(item.url.as_str())
+            {
+                info!(url = %item.url, page = %page, "already fetched as a page declaring it canonical");
+                self.summary.skipped += 1;
+                return true;
+            }
+            if !self.robots_allow(index, &item.url) {
+                info!(url = %item.url, "disallowed by robots.txt");
+                self.summary.skipped += 1;
+                // A listing robots.txt forbids leaves the walk incomplete; an
+                // item it forbids is simply never fetched.
+                if let ItemKind::Api { source, step } = &item.kind
+                    && !step.is_item()
+                {
+                    self.failed_sources.insert(*source);
+                }
+                return true;
+            }
+            if archived {
+                if max_pages.is_some_and(|max| self.attempted >= max) {
+                    self.limit_reached = true;
+                    return false;
+                }
+                self.attempted += 1;
+            }
         }
-        let previous = self.state.urls.get(item.url.as_str()).cloned();
+        let previous = self.state.get(item.url.as_str());
         let mut extra = Vec::new();
         if archived
             && let Some(previous) = &previous
@@ -1128,7 +1338,173 @@ impl Crawler<'_> {
                 extra.push(("If-Modified-Since".to_string(), modified.clone()));
             }
         }
-        let response = match self.fetch(&item.url, &extra) {
+        if matches!(item.kind, ItemKind::Sitemap) {
+            self.hosts[index].sitemap_in_flight = true;
+        }
+        self.send(
+            index,
+            item.url.clone(),
+            extra,
+            Flight::Item {
+                host: index,
+                item,
+                previous: previous.map(Box::new),
+            },
+        );
+        true
+    }
+
+    /// Sends a request to the fetching threads and books the host's next
+    /// slot.
+    fn send(&mut self, host: usize, url: Url, extra: Vec<(String, String)>, flight: Flight) {
+        let id = self.next_job;
+        self.next_job += 1;
+        self.summary.requests += 1;
+        let host = &mut self.hosts[host];
+        host.in_flight += 1;
+        host.next_at = Instant::now() + host.delay;
+        self.in_flight.insert(id, flight);
+        // A send fails only when every fetching thread has ended; the
+        // crawl loop then stops with an error.
+        let _ = self.jobs.send(Job { id, url, extra });
+    }
+
+    /// How long until some host with work has a free slot; `None` when no
+    /// host has work it could start.
+    fn until_next_slot(&self) -> Option<Duration> {
+        let now = Instant::now();
+        self.hosts
+            .iter()
+            .filter(|host| host.in_flight < self.per_host && host.has_work())
+            .map(|host| host.next_at.saturating_duration_since(now))
+            .min()
+    }
+
+    /// Takes a fetching thread's answer: robots.txt, a retry put back in
+    /// its host's queue (the host waits for Retry-After or the backoff), or
+    /// the response processed.
+    fn complete(&mut self, done: Done) -> Result<(), CrawlError> {
+        let Some(flight) = self.in_flight.remove(&done.id) else {
+            return Ok(());
+        };
+        match flight {
+            Flight::Robots { host, target, hops } => {
+                self.hosts[host].in_flight -= 1;
+                self.robots_fetched(host, target, hops, done.result);
+                Ok(())
+            }
+            Flight::Item {
+                host,
+                mut item,
+                previous,
+            } => {
+                let is_sitemap = matches!(item.kind, ItemKind::Sitemap);
+                {
+                    let host = &mut self.hosts[host];
+                    host.in_flight -= 1;
+                    if is_sitemap {
+                        host.sitemap_in_flight = false;
+                    }
+                }
+                let backoff = backoff(item.attempt);
+                let wait = match &done.result {
+                    Ok(response) if response.status == 429 || response.status >= 500 => {
+                        Some(retry_after(response).unwrap_or(backoff).min(MAX_BACKOFF))
+                    }
+                    Err(FetchError::Failed(_)) => Some(backoff),
+                    _ => None,
+                };
+                if let Some(wait) = wait
+                    && item.attempt < MAX_RETRIES
+                {
+                    item.attempt += 1;
+                    warn!(url = %item.url, attempt = item.attempt, wait_seconds = wait.as_secs_f64(), "retrying");
+                    let host = &mut self.hosts[host];
+                    host.next_at = host.next_at.max(Instant::now() + wait);
+                    if is_sitemap {
+                        host.sitemaps.push_front(item);
+                    } else {
+                        host.queue.push_front(item);
+                    }
+                    return Ok(());
+                }
+                self.process(item, previous.map(|previous| *previous), done.result)
+            }
+        }
+    }
+
+    /// Whether robots.txt lets `url` be fetched from host `index`.
+    fn robots_allow(&self, index: usize, url: &Url) -> bool {
+        let mut path = url.path().to_string();
+        if let Some(query) = url.query() {
+            path.push('?');
+            path.push_str(query);
+        }
+        match &self.hosts[index].robots {
+            RobotsState::Known(robots) => robots.allowed(&path),
+            _ => false,
+        }
+    }
+
+    /// A host's robots.txt answer: rules and Crawl-delay, a redirect to
+    /// follow, allow-all when there is none (4xx), or disallow-all when
+    /// it cannot be read (5xx, network).
+    fn robots_fetched(
+        &mut self,
+        index: usize,
+        target: Url,
+        hops: usize,
+        result: Result<Response, FetchError>,
+    ) {
+        let robots = match result {
+            Ok(response) if response.status == 200 => {
+                let text =
+                    String::from_utf8_lossy(&response.body[..response.body.len().min(500 << 10)]);
+                Robots::parse(&text, &self.product)
+            }
+            Ok(response) if (300..400).contains(&response.status) => {
+                match response
+                    .header("Location")
+                    .and_then(|location| target.join(location).ok())
+                {
+                    Some(next) if hops < MAX_REDIRECTS => {
+                        self.hosts[index].robots = RobotsState::Wanted {
+                            target: next,
+                            hops: hops + 1,
+                        };
+                        return;
+                    }
+                    _ => Robots::allow_all(),
+                }
+            }
+            Ok(response) if (400..500).contains(&response.status) && response.status != 429 => {
+                Robots::allow_all()
+            }
+            Ok(response) => {
+                warn!(url = %target, status = response.status, "robots.txt unavailable: host skipped");
+                Robots::disallow_all()
+            }
+            Err(error) => {
+                warn!(url = %target, error = %error, "robots.txt unreachable: host skipped");
+                Robots::disallow_all()
+            }
+        };
+        let host = &mut self.hosts[index];
+        if let Some(delay) = robots.crawl_delay {
+            host.delay = host.delay.max(Duration::from_secs_f64(delay.min(60.0)));
+        }
+        host.robots = RobotsState::Known(robots);
+    }
+
+    /// What a fetch brought: archived, followed, or counted as a failure.
+    fn process(
+        &mut self,
+        item: Item,
+        previous: Option<UrlState>,
+        result: Result<Response, FetchError>,
+    ) -> Result<(), CrawlError> {
+        let archived = item.kind.is_archived();
+        let response = match result {
             Ok(response) => response,
             Err(error) => {
                 warn!(url = %item.url, error = %error, "fetch failed");
@@ -1507,13 +1883,13 @@ impl Crawler<'_> {
                 .map(str::to_string);
             let block = serde_json::to_vec(&contribution).unwrap_or_default();
             let block_digest = warc::sha1_digest(&block);
-            if self.state.urls.get(&link).is_some_and(|stored| {
+            if self.state.get(&link).is_some_and(|stored| {
                 stored.payload_digest.as_deref() == Some(block_digest.as_str())
             }) {
                 self.summary.up_to_date += 1;
                 continue;
             }
-            if !self.seen.insert(link.clone()) {
+            if !self.seen.insert(&link) {
                 continue;
             }
             let id = warc::record_id();
@@ -1577,14 +1953,15 @@ impl Crawler<'_> {
                 if !allowed {
                     info!(url = %item.url, target = %target, "redirect out of scope");
                     self.summary.skipped += 1;
-                } else if self.seen.insert(target.to_string()) {
+                } else if self.seen.insert(target.as_str()) {
                     let mut chain = item.chain.clone();
                     chain.push(item.url.to_string());
-                    self.queue.push_back(Item {
+                    self.push(Item {
                         url: target.clone(),
                         kind: item.kind.clone(),
                         hops: item.hops + 1,
                         chain,
+                        attempt: 0,
                     });
                 }
             }
@@ -1720,7 +2097,7 @@ impl Crawler<'_> {
             .filter(|canonical| canonical != &item.url && self.host_allowed(canonical))
             .map(String::from);
         if let Some(canonical) = &canonical {
-            self.seen.insert(canonical.clone());
+            self.seen.insert(canonical);
             self.canonicals
                 .entry(canonical.clone())
                 .or_insert_with(|| item.url.to_string());
@@ -1756,7 +2133,7 @@ impl Crawler<'_> {
 
     fn save_state(&mut self, url: String, entry: UrlState) -> Result<(), CrawlError> {
         self.state
-            .record(&self.state_path, url, entry)
+            .record(url, entry)
             .map_err(|source| CrawlError::Io {
                 path: self.state_path.clone(),
                 source,
@@ -1935,6 +2312,16 @@ mod tests {
         std::fs::write(&path, format!("{head}base = \"ftp://x\"\n")).unwrap();
         let error = read_sources(&path).unwrap_err().to_string();
         assert!(error.contains("not an http(s) URL"), "{error}");
+    }
+
+    #[test]
+    fn backoff_doubles_within_its_jitter_and_is_capped() {
+        for attempt in 0..8 {
+            let base = Duration::from_secs(1 << attempt).min(MAX_BACKOFF);
+            let wait = backoff(attempt);
+            assert!(wait >= base / 2 && wait <= base, "{attempt}: {wait:?}");
+        }
+        assert!(backoff(40) <= MAX_BACKOFF);
     }
 
     #[test]

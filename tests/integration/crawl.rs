@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pledgewatch::corpus::warc;
-use pledgewatch::crawl::state::State;
+use pledgewatch::crawl::state::{self, UrlState};
 use pledgewatch::crawl::{self, CrawlOptions};
 
 use crate::server::{Reply, SiteOptions, SiteServer};
@@ -60,10 +60,15 @@ fn site_file(url: &str) -> Vec<u8> {
 }
 
 fn write_sources(path: &Path, port: u16, requests_per_second: f64) {
+    write_sources_with(path, port, requests_per_second, "");
+}
+
+/// The demo site's sources file with `extra` lines in `[crawl]`.
+fn write_sources_with(path: &Path, port: u16, requests_per_second: f64, extra: &str) {
     std::fs::write(
         path,
         format!(
-            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = {requests_per_second:?}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\nrequests_per_second = {requests_per_second:?}\n{extra}\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{port}\"\n\n[[source]]\nname = \"demo\"\nkind = \"sitemap\"\nurl = \"https://pledgewatch.example/sitemap.xml\"\n"
         ),
     )
     .unwrap();
@@ -123,8 +128,8 @@ fn crawls_the_demo_site_through_its_sitemap() {
         assert!(!capture.illustrative);
         assert_eq!(capture.captured.len(), 10);
     }
-    let state = std::fs::read_to_string(corpus.join("crawl").join("state.json")).unwrap();
-    assert!(state.contains("\"etag\""));
+    let state = state::read_all(&state::state_path(&corpus)).unwrap();
+    assert!(state.values().any(|entry| entry.etag.is_some()));
 
     // A recrawl sends If-None-Match, gets 304s and writes revisits only.
     let second = crawl::run(&options).unwrap();
@@ -332,6 +337,13 @@ fn crawl_survives_sigkill_at_random_points() {
         } else {
             3 + random.below(requests_per_run as u64 - 5) as usize
         };
+        // Every other run keeps four requests in flight: a kill then
+        // lands with several answers pending.
+        if attempts % 2 == 0 {
+            write_sources_with(&sources, server.port, 500.0, "concurrency_per_host = 4");
+        } else {
+            write_sources(&sources, server.port, 500.0);
+        }
         let requests_before = server.requests().len();
         let mut child = crawl_command().spawn().expect("start pledgewatch crawl");
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -353,7 +365,7 @@ fn crawl_survives_sigkill_at_random_points() {
         eprintln!("kill {kills}: after request {served} of {requests_per_run}");
         assert!(served < requests_per_run, "the crawl was not part-way");
         // What a kill leaves must load.
-        State::load(&corpus.join("crawl").join("state.json")).expect("state loads after a kill");
+        state::read_all(&state::state_path(&corpus)).expect("state loads after a kill");
     }
     // bounded: a crawl that never ends fails the test instead of hanging it
     let mut final_run = crawl_command().spawn().expect("start the final crawl");
@@ -430,26 +442,25 @@ fn crawl_survives_sigkill_at_random_points() {
     }
 
     // Every state entry points at a good capture of its own URL.
-    let state_path = corpus.join("crawl").join("state.json");
-    let state = State::load(&state_path).unwrap();
+    let state_path = state::state_path(&corpus);
+    let state = state::read_all(&state_path).unwrap();
     assert_eq!(
-        std::fs::metadata(pledgewatch::crawl::state::journal_path(&state_path))
+        std::fs::metadata(state::journal_path(&state_path))
             .map(|metadata| metadata.len())
             .unwrap_or(0),
         0,
-        "a finished crawl folds its journal into the snapshot"
+        "a finished crawl commits its journal to the store"
     );
     for url in pages.iter().chain(&attachments) {
         if url.contains("/search") {
             continue;
         }
         let entry = state
-            .urls
             .get(url)
             .unwrap_or_else(|| panic!("no state for {url}"));
         assert!(entry.payload_digest.is_some(), "{url}: {entry:?}");
     }
-    for (url, entry) in &state.urls {
+    for (url, entry) in &state {
         let (Some(file), Some(offset)) = (&entry.warc_file, entry.warc_offset) else {
             assert!(entry.payload_digest.is_none(), "{url}: {entry:?}");
             continue;
@@ -609,8 +620,8 @@ impl Crawled {
         urls
     }
 
-    fn state(&self) -> State {
-        State::open(&self.corpus.join("crawl").join("state.json")).unwrap()
+    fn state(&self) -> BTreeMap<String, UrlState> {
+        state::read_all(&state::state_path(&self.corpus)).unwrap()
     }
 }
 
@@ -714,7 +725,7 @@ fn crawl_retries_5xx_a_bounded_number_of_times() {
         crawled.captured_urls(),
         vec![url("/flaky.html"), url("/ok.html")]
     );
-    assert_eq!(crawled.state().urls[&url("/down.html")].status, 500);
+    assert_eq!(crawled.state()[&url("/down.html")].status, 500);
 }
 
 #[test]
@@ -749,13 +760,13 @@ fn crawl_follows_redirect_chains_up_to_the_bound() {
         vec![url("/new.html"), url("/ok.html")]
     );
     let state = crawled.state();
-    assert_eq!(state.urls[&url("/old.html")].status, 301);
+    assert_eq!(state[&url("/old.html")].status, 301);
     assert_eq!(
-        state.urls[&url("/old.html")].redirect_to.as_deref(),
+        state[&url("/old.html")].redirect_to.as_deref(),
         Some(url("/older.html").as_str())
     );
     assert_eq!(
-        state.urls[&url("/older.html")].redirect_to.as_deref(),
+        state[&url("/older.html")].redirect_to.as_deref(),
         Some(url("/new.html").as_str())
     );
     // The loop is fetched once each way and stops.
@@ -894,6 +905,13 @@ fn crawl_settings_are_checked() {
         ("timeout_seconds = 0", "timeout_seconds"),
         ("max_body_bytes = 0", "max_body_bytes"),
         ("max_body_bytes = 999999999999", "max_body_bytes"),
+        ("workers = 0", "crawl.workers must be between 1 and"),
+        ("workers = 1000", "crawl.workers must be between 1 and"),
+        ("concurrency_per_host = 0", "crawl.concurrency_per_host"),
+        (
+            "workers = 2\nconcurrency_per_host = 3",
+            "crawl.concurrency_per_host must be between 1 and crawl.workers (2)",
+        ),
     ] {
         std::fs::write(&path, format!("[crawl]\n{agent}\n{line}\n")).unwrap();
         let error = crawl::read_sources(&path).unwrap_err().to_string();
@@ -948,11 +966,96 @@ fn crawl_records_a_canonical_url_and_does_not_fetch_it_again() {
     assert_eq!(crawled.summary.skipped, 1, "{:?}", crawled.summary);
     let state = crawled.state();
     assert_eq!(
-        state.urls[&url("/page.html?ref=feed")].canonical.as_deref(),
+        state[&url("/page.html?ref=feed")].canonical.as_deref(),
         Some(url("/page.html").as_str())
     );
-    assert!(!state.urls.contains_key(&url("/page.html")));
+    assert!(!state.contains_key(&url("/page.html")));
     // Its own URL, or a host outside the crawl, is not recorded.
-    assert_eq!(state.urls[&url("/self.html")].canonical, None);
-    assert_eq!(state.urls[&url("/away.html")].canonical, None);
+    assert_eq!(state[&url("/self.html")].canonical, None);
+    assert_eq!(state[&url("/away.html")].canonical, None);
+}
+
+/// One slow page a server answers after a second.
+fn slow_page(path: &str) -> (&str, Vec<Reply>) {
+    (
+        path,
+        vec![
+            Reply::new(200)
+                .header("Content-Type", "text/html")
+                .body(html(path))
+                .delay(Duration::from_secs(1)),
+        ],
+    )
+}
+
+#[test]
+fn crawl_fetches_different_hosts_in_parallel() {
+    let first = serve(
+        vec![("/sitemap.xml", urlset(&["/slow.html"]).into_bytes())],
+        vec![slow_page("/slow.html")],
+    );
+    let other_sitemap = "<?xml version=\"1.0\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n  <url><loc>https://other.example/slow.html</loc></url>\n</urlset>\n";
+    let second = serve(
+        vec![("/sitemap.xml", other_sitemap.as_bytes().to_vec())],
+        vec![slow_page("/slow.html")],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let sources = work.path().join("sources.toml");
+    std::fs::write(
+        &sources,
+        format!(
+            "[crawl]\nuser_agent = \"pledgewatch-test/0.1 (+https://pledgewatch.example/about)\"\n\n[crawl.resolve]\n\"pledgewatch.example\" = \"127.0.0.1:{}\"\n\"other.example\" = \"127.0.0.1:{}\"\n\n[[source]]\nname = \"a\"\nkind = \"sitemap\"\nurl = \"{HOST}/sitemap.xml\"\n\n[[source]]\nname = \"b\"\nkind = \"sitemap\"\nurl = \"https://other.example/sitemap.xml\"\n",
+            first.port, second.port
+        ),
+    )
+    .unwrap();
+    let summary = crawl::run(&CrawlOptions {
+        sources,
+        corpus: work.path().join("corpus"),
+        max_pages: None,
+        dry_run: false,
+        progress_bar: false,
+    })
+    .unwrap();
+    assert_eq!(summary.fetched, 2, "{summary:?}");
+    let (a, b) = (first.times_of("/slow.html"), second.times_of("/slow.html"));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    // Each answer takes a second: one host's request arriving before the
+    // other's answer was sent means both were in flight together.
+    let apart = if a[0] > b[0] {
+        a[0] - b[0]
+    } else {
+        b[0] - a[0]
+    };
+    assert!(
+        apart < Duration::from_millis(900),
+        "requests {apart:?} apart"
+    );
+}
+
+#[test]
+fn crawl_keeps_one_request_per_host_unless_told_otherwise() {
+    let gap_between_slow_pages = |extra: &str| {
+        let server = serve(
+            vec![(
+                "/sitemap.xml",
+                urlset(&["/slow-1.html", "/slow-2.html"]).into_bytes(),
+            )],
+            vec![slow_page("/slow-1.html"), slow_page("/slow-2.html")],
+        );
+        let crawled = crawl_sitemap(&server, "/sitemap.xml", extra);
+        assert_eq!(crawled.summary.fetched, 2, "{:?}", crawled.summary);
+        let (first, second) = (
+            server.times_of("/slow-1.html"),
+            server.times_of("/slow-2.html"),
+        );
+        second[0] - first[0]
+    };
+    let gap = gap_between_slow_pages("");
+    assert!(gap >= Duration::from_millis(900), "default: {gap:?} apart");
+    let gap = gap_between_slow_pages("concurrency_per_host = 2");
+    assert!(
+        gap < Duration::from_millis(900),
+        "two at a time: {gap:?} apart"
+    );
 }
