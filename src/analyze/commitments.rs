@@ -352,13 +352,44 @@ pub fn commitments_in_sentence(
 
 /// Deadlines were found in folded text; show them as written.
 fn deadline_as_written(sentence: &str, mut deadline: Deadline) -> Deadline {
-    let pattern = format!("(?i){}", regex::escape(&deadline.text));
-    if let Ok(found) = Regex::new(&pattern)
-        && let Some(original) = found.find(sentence)
-    {
-        deadline.text = original.as_str().to_string();
+    if let Some(original) = find_ignoring_case(sentence, &deadline.text) {
+        deadline.text = original.to_string();
     }
     deadline
+}
+
+/// The first part of `haystack` that reads as `needle` when both are
+/// lowercased (no pattern compiled per call: this runs for every deadline).
+fn find_ignoring_case<'a>(haystack: &'a str, needle: &str) -> Option<&'a str> {
+    let needle: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    for (start, _) in haystack.char_indices() {
+        let mut wanted = needle.iter();
+        let mut end = start;
+        let mut matched = true;
+        'chars: for (offset, ch) in haystack[start..].char_indices() {
+            for lower in ch.to_lowercase() {
+                match wanted.next() {
+                    Some(expected) if *expected == lower => {}
+                    Some(_) => {
+                        matched = false;
+                        break 'chars;
+                    }
+                    None => break 'chars,
+                }
+            }
+            end = start + offset + ch.len_utf8();
+            if wanted.len() == 0 {
+                break;
+            }
+        }
+        if matched && wanted.len() == 0 {
+            return haystack.get(start..end);
+        }
+    }
+    None
 }
 
 /// Figures were found in folded text; show what they count as written.

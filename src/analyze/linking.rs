@@ -45,8 +45,21 @@ impl AssessmentProfile {
     }
 }
 
+/// Inverse document frequency of terms over the commitments, and the
+/// weight of a word no commitment uses (as rare as the rarest).
+pub struct Idf {
+    weights: HashMap<String, f64>,
+    unknown: f64,
+}
+
+impl Idf {
+    fn get(&self, term: &str) -> Option<f64> {
+        self.weights.get(term).copied()
+    }
+}
+
 /// Inverse document frequency of terms over the commitments.
-pub fn idf(commitments: &[CommitmentProfile]) -> HashMap<String, f64> {
+pub fn idf(commitments: &[CommitmentProfile]) -> Idf {
     let mut frequency: HashMap<&str, usize> = HashMap::new();
     for commitment in commitments {
         for term in &commitment.terms {
@@ -54,19 +67,17 @@ pub fn idf(commitments: &[CommitmentProfile]) -> HashMap<String, f64> {
         }
     }
     let total = commitments.len().max(1) as f64;
-    frequency
+    let weights: HashMap<String, f64> = frequency
         .into_iter()
         .map(|(term, count)| (term.to_string(), (1.0 + total / count as f64).ln()))
-        .collect()
+        .collect();
+    let unknown = weights.values().copied().fold(1.0, f64::max);
+    Idf { weights, unknown }
 }
 
 /// How well an assessment fits a commitment, from 0 up; 0 when they
 /// cannot be linked.
-pub fn score(
-    commitment: &CommitmentProfile,
-    assessment: &AssessmentProfile,
-    idf: &HashMap<String, f64>,
-) -> f64 {
+pub fn score(commitment: &CommitmentProfile, assessment: &AssessmentProfile, idf: &Idf) -> f64 {
     if let (Some(made), Some(date)) = (&commitment.made, &assessment.date)
         && date < made
     {
@@ -78,10 +89,10 @@ pub fn score(
     let possible: f64 = commitment
         .terms
         .iter()
-        .map(|term| idf.get(term).copied().unwrap_or(1.0))
+        .map(|term| idf.get(term).unwrap_or(1.0))
         .sum();
     for term in &commitment.terms {
-        let weight = idf.get(term).copied().unwrap_or(1.0);
+        let weight = idf.get(term).unwrap_or(1.0);
         if let Some(layer) = assessment.terms.get(term) {
             matched += weight * layer;
             shared += 1;
@@ -100,7 +111,7 @@ pub fn score(
     let mut in_text_shared = 0.0;
     for (term, layer) in &assessment.terms {
         if *layer >= 0.99 {
-            let weight = idf.get(term).copied().unwrap_or(unknown_weight(idf));
+            let weight = idf.get(term).unwrap_or(idf.unknown);
             in_text += weight;
             if commitment.terms.contains(term) {
                 in_text_shared += weight;
@@ -138,11 +149,6 @@ pub fn score(
         return 0.0;
     }
     score
-}
-
-/// A word no commitment uses is as rare as the rarest.
-fn unknown_weight(idf: &HashMap<String, f64>) -> f64 {
-    idf.values().copied().fold(1.0, f64::max)
 }
 
 fn same_figure(left: &Figure, right: &Figure) -> bool {
