@@ -26,17 +26,25 @@ pub struct FoundCommitment {
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        \b(?:we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+        \b(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|my\ ministers|government|ministers
+            |the\ prime\ minister|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
+            |(?:the\ )?department\ (?:for|of)\ [a-z,'\ ]{3,60}?|(?:the\ )?ministry\ (?:of|for)\ [a-z,'\ ]{3,40}?
+            |(?:the\ )?(?:home|cabinet|foreign|northern\ ireland|scotland|wales)\ office|(?:hm\ )?treasury|hmrc|hm\ revenue\ and\ customs
+            |the\ nhs|nhs\ england|the\ government\ digital\ service
+            |(?:hm\ )?(?:prison\ and\ probation|courts\ and\ tribunals|passport|border\ force|crown\ prosecution)\ service)
             \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
-            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|go\ on\ to)\s+)*
+            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|today|shortly|swiftly|go\ on\ to)\s+)*
             (?P<verb>not\s+[a-z]+|[a-z]+)
-        | \bwe'll\s+(?P<verb2>[a-z]+)
-        | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is)
-            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised)\s+to\s+(?P<verb3>[a-z]+)
-        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s+is\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
-        | \b(?:a|the|our|its|new|this)\s+(?:[a-z]+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
-        | \bwe\s+(?:pledge|promise|guarantee|commit)\b
+        | \b(?:we'll|i'll|we're\ going\ to|i'm\ going\ to)\s+(?:(?:also|now|then|further|always)\s+)*(?P<verb2>[a-z]+)
+        | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is
+              |ministers\ (?:are|have|remain)|the\ prime\ minister\ (?:is|has)|the\ department\ (?:is|has))
+            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+to\s+(?P<verb3>[a-z]+)
+        | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
+        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|commitments|mission|plan|intention|objective|promise)\s+(?:is|are)\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
+        | \b(?:a|an|the|our|its|new|this)\s+(?:[a-z']+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
+        | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
+        | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
     )
     .expect("commitment cue pattern")
@@ -103,13 +111,20 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         \?
         | ^\s*(?:if|unless|whether|should)\b
-        | \b(?:would|could|might)\b
+        | \b(?:would|could|might|should)\b
+        | ,\s*(?:if|provided\ that|as\ long\ as)\b
+        | \bif\ elected\b
+        | \bwhether\b
+        | \brecommend(?:s|ed|ations?)?\b
         | \bcalled\ on\ the\ government\b
         | \b(?:said|says|claimed|claims|argued|argue|argues)\ (?:that\ )?(?:the\ government|they|it|ministers)\b
+        | \btold\ (?:us|the\ committee|parliament|the\ house|mps|members|the\ inquiry)\b
+        | \b(?:the\ opposition|shadow)\b
         | \bunder\ review\b
         | \bhow\ we\ will\b
         | \bwhen\ parliamentary\ time\ allows\b
-        | \bin\ due\ course\b",
+        | \bin\ due\ course\b
+        | \bwill\ close\ (?:to|for|at|on)\b",
     )
     .expect("negative pattern")
 });
@@ -263,24 +278,69 @@ pub fn commitments_in_sentence(
     ) {
         return Vec::new();
     }
+    // "We will: recruit 8,500 staff; open 85 centres; and double ...": each item is a promise
+    if let Some(items) = inline_list(sentence) {
+        return items
+            .iter()
+            .flat_map(|item| commitments_in_sentence(item, published))
+            .collect();
+    }
     let Some(captures) = CUE.captures(&folded) else {
         return Vec::new();
     };
-    let impersonal = captures.name("impersonal").is_some();
+    let mut impersonal = captures.name("impersonal").is_some();
+    let legislative = captures.name("legislative").is_some();
     let cue_start = captures.get(0).map_or(0, |m| m.start());
     let cue_end = captures.get(0).map_or(0, |m| m.end());
-    let mut verb = ["verb", "verb2", "verb3", "verb4", "verb5"]
+    let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
+    let verb_match = ["verb", "verb2", "verb3", "verb4", "verb5", "verb6"]
         .iter()
-        .find_map(|name| captures.name(name))
-        .map(|m| m.as_str().to_string());
-    if let Some(found) = &verb {
+        .find_map(|name| captures.name(name));
+    let mut verb = verb_match.map(|m| m.as_str().to_string());
+    let after_verb = verb_match.map_or("", |m| &folded[m.end()..]);
+    let mut next_words = after_verb
+        .split_whitespace()
+        .map(|word| word.trim_matches(|ch: char| !ch.is_alphanumeric()));
+    let next_word = next_words.next().unwrap_or_default();
+    let mut delivery = legislative;
+    match verb.as_deref() {
+        // "we will be investing £3.4 billion": the verb is the participle
+        Some("be") if next_word.ends_with("ing") => verb = Some(next_word.to_string()),
+        // "the NHS will be given ...": a passive outcome, judged as one
+        Some("be") if !next_word.is_empty() => {
+            verb = Some(next_word.to_string());
+            impersonal = true;
+            passive = true;
+        }
+        // "every pupil will have access to ... by 2029"
+        Some("have") if next_word == "access" => {
+            verb = Some("available".into());
+            impersonal = true;
+        }
+        Some("have") if next_word == "been" => {
+            verb = next_words.next().map(str::to_string);
+            impersonal = true;
+            passive = true;
+        }
+        // "bring forward legislation", "set up a new body", "return 10,000 people"
+        Some("bring") if matches!(next_word, "forward" | "in") => delivery = true,
+        Some("set") if next_word == "up" => delivery = true,
+        Some("return") if next_word != "to" => delivery = true,
+        _ => {}
+    }
+    if let Some(found) = &verb
+        && !delivery
+    {
         let word = found.split_whitespace().last().unwrap_or_default();
         if is_procedural(word) {
-            // "we will work with the devolved administrations to increase ..."
-            match (word == "work")
-                .then(|| purpose_verb(&folded[cue_end..]))
-                .flatten()
-            {
+            // "we will work with the devolved administrations to increase ...",
+            // "we will continue to fund ..."
+            let purpose = match word {
+                "work" => purpose_verb(&folded[cue_end..]),
+                "continue" => continued_verb(after_verb),
+                _ => None,
+            };
+            match purpose {
                 Some(purpose) => verb = Some(purpose),
                 None => return Vec::new(),
             }
@@ -319,14 +379,15 @@ pub fn commitments_in_sentence(
                 .contains(&v)
         });
         // "every penny of the £19.8 billion will be reinvested": a sum promised for a purpose
-        let passive_sum = captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
+        let passive_sum = passive
             && verb.as_deref().is_some_and(|v| v.ends_with("ed"))
             && figures
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
         (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum
     } else {
-        !deadlines.is_empty()
+        delivery
+            || !deadlines.is_empty()
             || !figures.is_empty()
             || verb.as_deref().is_some_and(is_delivery_verb)
     };
@@ -420,6 +481,64 @@ fn purpose_verb(rest: &str) -> Option<String> {
     })
 }
 
+/// "continue to fund free school meals" -> "fund"; "continue to monitor" -> none.
+fn continued_verb(rest: &str) -> Option<String> {
+    let mut words = rest.split_whitespace();
+    if words.next() != Some("to") {
+        return None;
+    }
+    let verb = words
+        .next()?
+        .trim_matches(|ch: char| !ch.is_alphabetic())
+        .to_string();
+    is_delivery_verb(&verb).then_some(verb)
+}
+
+/// The promises of an inline list, each with its lead: "We will: recruit
+/// 8,500 staff; open 85 centres; and double the scanners." gives "We will
+/// recruit 8,500 staff" and so on. `None` when the sentence is no such list.
+fn inline_list(sentence: &str) -> Option<Vec<String>> {
+    let (lead, rest) = sentence.split_once(':')?;
+    if !is_list_lead(lead) {
+        return None;
+    }
+    let items: Vec<String> = rest
+        .split(';')
+        .map(|item| {
+            let item = item.trim();
+            let item = item
+                .strip_prefix("and ")
+                .or_else(|| item.strip_prefix("or "))
+                .unwrap_or(item);
+            format!("{} {}", lead.trim(), lowercase_first(item))
+        })
+        .filter(|item| item.len() > lead.len() + 3)
+        .collect();
+    (!items.is_empty()).then_some(items)
+}
+
+/// A lead that the items of a list complete: "We will", "The Government
+/// will also", "We are committed to", "We pledge to".
+pub fn is_list_lead(lead: &str) -> bool {
+    let folded = fold_for_search(lead.trim());
+    let last = folded.split_whitespace().last().unwrap_or_default();
+    let words = folded.split_whitespace().count();
+    words <= 12
+        && matches!(last, "will" | "shall" | "also" | "to")
+        && CUE.is_match(&format!("{folded} deliver"))
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        // "NHS" stays as written; "Recruit" becomes "recruit"
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
 fn is_delivery_verb(verb: &str) -> bool {
     let verb = verb.trim_start_matches("not ");
     const DELIVERY: &[&str] = &[
@@ -488,6 +607,19 @@ fn is_delivery_verb(verb: &str) -> bool {
         "transform",
         "renew",
         "secure",
+        "buy",
+        "procure",
+        "purchase",
+        "deploy",
+        "install",
+        "recover",
+        "complete",
+        "modernise",
+        "electrify",
+        "resurface",
+        "retrofit",
+        "insulate",
+        "cap",
     ];
     DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
 }
