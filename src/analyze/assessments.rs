@@ -83,7 +83,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
+            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:does|do|did)\ not\ expect\ (?:[a-z]+\ ){0,3}to\ (?:be\ )?(?:met|meet|achieved?|hit|reached|delivered)\b|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
         ),
         (
             Stance::PartlyMet,
