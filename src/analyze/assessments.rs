@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::commitments::is_independent;
 use super::figures::find_figures;
@@ -121,6 +121,12 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The stance patterns as one set: one pass says which patterns hold, and
+/// only those are searched again for their position.
+static STANCE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(STANCES.iter().map(|(_, pattern)| pattern.as_str())).expect("stance set")
+});
+
 /// Words that turn a "met" into a hope, a plan or a condition.
 static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:will|would|could|should|may|might|must|if|whether|unless|aims?\ to|expects?\ to|intends?\ to|in\ order\ to|to\ be\ met|can\ be)\b")
@@ -222,7 +228,8 @@ fn plain_stance(folded: &str) -> Option<Stance> {
 
 /// The first stance pattern that holds, of any stance or only of `only`.
 fn first_stance(folded: &str, only: Option<Stance>) -> Option<Stance> {
-    for (stance, pattern) in STANCES.iter() {
+    for index in STANCE_SET.matches(folded).iter() {
+        let (stance, pattern) = &STANCES[index];
         if only.is_some_and(|wanted| wanted != *stance) {
             continue;
         }

@@ -347,7 +347,12 @@ pub fn commitments_in_sentence(
     published: Option<&str>,
 ) -> Vec<(Option<Deadline>, Option<Figure>)> {
     let folded = fold_for_search(sentence);
-    if sentence.len() > 600 || NOT_A_PROMISE.is_match(&folded) {
+    // most sentences hold no commitment language: the one cheap test first
+    // (an inline list's lead is followed by a colon, not by its verb)
+    if sentence.len() > 600
+        || !(CUE.is_match(&folded) || folded.contains(':'))
+        || NOT_A_PROMISE.is_match(&folded)
+    {
         return Vec::new();
     }
     // "the target of 50,000 more nurses has been met" reports, it does not promise
