@@ -220,16 +220,7 @@ pub fn analyze(
         })
         .collect();
     let idf = linking::idf(&profiles);
-    let mut commitments_by_term: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (index, profile) in profiles.iter().enumerate() {
-        for term in &profile.terms {
-            commitments_by_term
-                .entry(term.as_str())
-                .or_default()
-                .push(index);
-        }
-    }
-    let mut candidates: Vec<usize> = Vec::new();
+    let linker = linking::Linker::new(&profiles, &idf);
     let found_assessments: Vec<FoundAssessment> = documents
         .iter()
         .enumerate()
@@ -253,19 +244,7 @@ pub fn analyze(
             finding.figures.clone(),
             document.published.clone(),
         );
-        // a commitment sharing no word with the assessment scores 0
-        candidates.clear();
-        for term in profile.terms.keys() {
-            if let Some(posting) = commitments_by_term.get(term.as_str()) {
-                candidates.extend_from_slice(posting);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let scores: Vec<(usize, f64)> = candidates
-            .iter()
-            .map(|&index| (index, linking::score(&profiles[index], &profile, &idf)))
-            .collect();
+        let scores = linker.scores(&profile);
         let best = scores.iter().map(|(_, score)| *score).fold(0.0, f64::max);
         if best < 0.3 {
             continue;
