@@ -137,7 +137,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
 /// the verb and, when no promiser is named, in the subject.
 static PROCESS_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:review|reviews|consultation|consultations|call\ for\ evidence|evaluation|assessment|study|results|figures|statistics|guidance|details|decision|decisions|evidence|announcement|statement|update|response|proposals\ for\ consultation|discussions?|conversation|timetable)\b",
+        r"\b(?:review|reviews|consultation|consultations|call\ for\ evidence|evaluation|assessment|study|results|figures|statistics|guidance|details|decision|decisions|evidence|announcement|statement|update|response|proposals\ for\ consultation|discussions?|conversation|timetable|speech|keynote|lecture|remarks|interview|talks)\b",
     )
     .expect("process object pattern")
 });
@@ -462,6 +462,13 @@ pub fn commitments_in_sentence(
     {
         return Vec::new();
     }
+    // "the Minister will visit the hospital in June": a diary, not a promise
+    if verb
+        .as_deref()
+        .is_some_and(|v| is_diary_verb(v.trim_start_matches("not "), &object))
+    {
+        return Vec::new();
+    }
     if let Some(found) = &verb
         && !delivery
     {
@@ -661,6 +668,44 @@ fn continued_verb(rest: &str) -> Option<String> {
         .to_string();
     let vague = ["ensure", "make", "help", "support", "work", "secure"].contains(&verb.as_str());
     (is_delivery_verb(&verb) && !vague).then_some(verb)
+}
+
+/// Verbs of a minister's diary: visiting, attending, travelling, meeting
+/// people (meeting a target or a standard is a deliverable).
+fn is_diary_verb(verb: &str, object: &[&str]) -> bool {
+    const DIARY: &[&str] = &[
+        "visit", "visits", "attend", "attends", "travel", "travels", "speak", "speaks", "address",
+        "host", "hosts", "chair", "chairs", "appear", "appears", "tour", "join",
+    ];
+    if DIARY.contains(&verb) {
+        return true;
+    }
+    let deliverable = [
+        "target",
+        "targets",
+        "standard",
+        "standards",
+        "commitment",
+        "commitments",
+        "pledge",
+        "goal",
+        "goals",
+        "ambition",
+        "requirement",
+        "requirements",
+        "deadline",
+        "demand",
+        "need",
+        "needs",
+        "obligation",
+        "obligations",
+        "cost",
+        "costs",
+    ];
+    matches!(verb, "meet" | "meets")
+        && !object
+            .iter()
+            .any(|word| deliverable.contains(&word.trim_matches(|ch: char| !ch.is_alphanumeric())))
 }
 
 /// "12 months", "three years": how long, not how many.
