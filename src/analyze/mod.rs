@@ -155,7 +155,7 @@ pub fn analyze(
         // borrowed, not cloned: this comparison runs n log n times
         let date = |f: &FoundCommitment| documents[f.document].published.as_deref().unwrap_or("");
         date(a)
-            .cmp(&date(b))
+            .cmp(date(b))
             .then_with(|| documents[a.document].id.cmp(&documents[b.document].id))
             .then(a.paragraph.cmp(&b.paragraph))
             .then(a.ordinal.cmp(&b.ordinal))
