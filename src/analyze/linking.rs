@@ -236,16 +236,33 @@ impl<'a> Linker<'a> {
             }
         }
         known.sort_by_key(|(id, _)| *id);
-        let mut candidates: Vec<usize> = known
+        let mut postings: Vec<usize> = known
             .iter()
             .flat_map(|(id, _)| self.by_term[*id as usize].iter().copied())
             .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .map(|index| (index, self.score(index, &known, in_text, assessment)))
-            .collect()
+        postings.sort_unstable();
+        // a commitment appears once per shared word; one shared word is
+        // enough only with the target's figure (see `finish_score`)
+        let mut scores = Vec::new();
+        let mut start = 0;
+        while start < postings.len() {
+            let index = postings[start];
+            let mut end = start + 1;
+            while end < postings.len() && postings[end] == index {
+                end += 1;
+            }
+            let figure_match = self.profiles[index].target.as_ref().is_some_and(|target| {
+                assessment
+                    .figures
+                    .iter()
+                    .any(|figure| same_figure(figure, target))
+            });
+            if end - start >= 2 || figure_match {
+                scores.push((index, self.score(index, &known, in_text, assessment)));
+            }
+            start = end;
+        }
+        scores
     }
 
     fn score(

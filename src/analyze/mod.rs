@@ -98,14 +98,31 @@ fn same_commitment(
 fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
     let mut groups: Vec<Vec<FoundCommitment>> = Vec::new();
     let mut group_terms: Vec<HashSet<String>> = Vec::new();
+    // every group by its words; groups without a target by their words;
+    // groups with a target by the target (a different target never matches)
     let mut groups_by_term: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut untargeted_by_term: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut groups_by_target: HashMap<(u8, i64), Vec<usize>> = HashMap::new();
     let mut candidates: Vec<usize> = Vec::new();
     for finding in found {
         let terms: HashSet<String> = content_terms(&finding.sentence).into_iter().collect();
         candidates.clear();
+        let postings = if finding.target.is_some() {
+            &untargeted_by_term
+        } else {
+            &groups_by_term
+        };
         for term in &terms {
-            if let Some(posting) = groups_by_term.get(term) {
+            if let Some(posting) = postings.get(term) {
                 candidates.extend_from_slice(posting);
+            }
+        }
+        if let Some(key) = finding.target.as_ref().map(target_key) {
+            // targets equal within 1e-9 fall in the same or a neighbouring bucket
+            for bucket in [key.1 - 1, key.1, key.1 + 1] {
+                if let Some(posting) = groups_by_target.get(&(key.0, bucket)) {
+                    candidates.extend_from_slice(posting);
+                }
             }
         }
         candidates.sort_unstable();
@@ -126,6 +143,15 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
                 let index = groups.len();
                 for term in &terms {
                     groups_by_term.entry(term.clone()).or_default().push(index);
+                    if finding.target.is_none() {
+                        untargeted_by_term
+                            .entry(term.clone())
+                            .or_default()
+                            .push(index);
+                    }
+                }
+                if let Some(key) = finding.target.as_ref().map(target_key) {
+                    groups_by_target.entry(key).or_default().push(index);
                 }
                 groups.push(vec![finding]);
                 group_terms.push(terms);
@@ -133,6 +159,16 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
         }
     }
     groups
+}
+
+/// A target's unit and value in thousandths, for looking up equal targets.
+fn target_key(target: &crate::model::Figure) -> (u8, i64) {
+    let unit = match target.unit {
+        crate::model::Unit::Percent => 0,
+        crate::model::Unit::Pounds => 1,
+        crate::model::Unit::Count => 2,
+    };
+    (unit, (target.value * 1000.0).round() as i64)
 }
 
 /// Finds commitments and assessments, links them and decides verdicts.
