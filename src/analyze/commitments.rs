@@ -26,12 +26,12 @@ pub struct FoundCommitment {
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        \b(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|my\ ministers|government|ministers
-            |the\ prime\ minister|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
+        \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+            |(?P<body>my\ ministers|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
             |(?:the\ )?department\ (?:for|of)\ [a-z,'\ ]{3,60}?|(?:the\ )?ministry\ (?:of|for)\ [a-z,'\ ]{3,40}?
             |(?:the\ )?(?:home|cabinet|foreign|northern\ ireland|scotland|wales)\ office|(?:hm\ )?treasury|hmrc|hm\ revenue\ and\ customs
             |the\ nhs|nhs\ england|the\ government\ digital\ service
-            |(?:hm\ )?(?:prison\ and\ probation|courts\ and\ tribunals|passport|border\ force|crown\ prosecution)\ service)
+            |(?:hm\ )?(?:prison\ and\ probation|courts\ and\ tribunals|passport|border\ force|crown\ prosecution)\ service))
             \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
             \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|today|shortly|swiftly|go\ on\ to)\s+)*
             (?P<verb>not\s+[a-z]+|[a-z]+)
@@ -122,6 +122,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bcalled\ on\ the\ government\b
         | \b(?:said|says|claimed|claims|argued|argue|argues)\ (?:that\ )?(?:the\ government|they|it|ministers)\b
         | \btold\ (?:us|the\ committee|parliament|the\ house|mps|members|the\ inquiry)\b
+        | \b(?:found|finds|concluded|concludes|noted|notes|estimated|estimates|forecast|forecasts|projected|projects)\ that\b
         | \b(?:the\ opposition|shadow)\b
         | \bunder\ review\b
         | \bhow\ we\ will\b
@@ -421,12 +422,7 @@ pub fn commitments_in_sentence(
             passive = true;
         }
         // "every pupil will have access to ... by 2029", "every trust will have an electronic record by"
-        Some("have")
-            if matches!(
-                next_word,
-                "access" | "a" | "an" | "the" | "their" | "its" | "his" | "her"
-            ) =>
-        {
+        Some("have") if matches!(next_word, "access" | "a" | "an") => {
             verb = Some("available".into());
             impersonal = true;
         }
@@ -549,6 +545,13 @@ pub fn commitments_in_sentence(
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
         (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum
+    } else if captures.name("body").is_some() {
+        // a named body other than the speaker ("the Department for Education
+        // will cost £110 billion in 2025-26"): a deliverable, or a count or a
+        // share by a date ("will move 50 more services onto One Login in 2025/26")
+        delivery
+            || verb.as_deref().is_some_and(is_delivery_verb)
+            || (!deadlines.is_empty() && figures.iter().any(|f| f.unit != Unit::Pounds))
     } else {
         delivery
             || !deadlines.is_empty()
@@ -765,8 +768,10 @@ fn lowercase_first(text: &str) -> String {
 fn is_delivery_verb(verb: &str) -> bool {
     let verb = verb.trim_start_matches("not ");
     // "halving", "reducing": the gerund of a verb that ends in -e
+    // (not "ensuring", "making", "securing": alone they promise nothing measurable)
     if let Some(stem) = verb.strip_suffix("ing")
         && stem.len() >= 3
+        && !["ensur", "mak", "secur"].contains(&stem)
         && is_delivery_verb(&format!("{stem}e"))
     {
         return true;
@@ -945,6 +950,10 @@ mod tests {
             "The next general election will be held no later than January 2030.",
             "The Secretary of State shall lay a copy of the report before Parliament.",
             "Around twice as many miles of network will need to be built by 2030.",
+            "The Minister will visit the new hospital in June 2025.",
+            "The Department for Education will cost £110 billion in 2025-26.",
+            "The National Audit Office concluded that the government will spend £4 billion by 2028.",
+            "We are committed to ensuring that the NHS is there for everyone.",
         ] {
             assert!(!is_commitment(lookalike), "{lookalike}");
         }
