@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::commitments::is_independent;
 use super::figures::find_figures;
@@ -35,11 +35,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
     let table: &[(Stance, &str)] = &[
         (
             Stance::PartlyMet,
-            r"\bnot\ (?:yet\ )?(?:been\ )?(?:fully|entirely|wholly|completely)\ (?:met|achieved|delivered|implemented)\b|\b(?:largely|mostly|substantially)\ (?:met|achieved|delivered)\b|\bonly\ (?:partly|partially)\b|\bmost\ but\ not\ all\b|\bsome\ progress\b|\blimited\ progress\b",
+            r"\bonly\ [\d,.]+\ (?:of\ the|out\ of)\b|\bnot\ (?:yet\ )?(?:been\ )?(?:fully|entirely|wholly|completely)\ (?:met|achieved|delivered|implemented)\b|\b(?:largely|mostly|substantially)\ (?:met|achieved|delivered)\b|\bonly\ (?:partly|partially)\b|\bmost\ but\ not\ all\b|\bsome\ progress\b|\blimited\ progress\b",
         ),
         (
             Stance::OffTrack,
-            r"\bat\ risk\ of\ (?:missing|not|failing)\b|\bwill\ (?:be\ missed|not\ be\ achieved|fall\ short)\b|\bfalling\ short\b|\b(?:significantly|well|far)\ behind\b|\bbehind\ (?:plan|target|trajectory)\b|\bslower\ than\ (?:planned|expected|needed|required)\b|\bnot\ on\ (?:target|schedule)\b|\bin\ (?:serious\ )?doubt\b|\bhighly\ unlikely\b|\bcannot\ be\ met\b|\bdoubtful\b|\bserious\ doubts?\b",
+            r"\bat\ risk\ of\ (?:missing|not|failing)\b|\bwill\ (?:be\ missed|not\ be\ achieved|fall\ short)\b|\bfalling\ short\b|\b(?:significantly|well|far)\ behind\b|\bbehind\ (?:the\ )?(?:planned\ |agreed\ |expected\ |original\ )?(?:plan|target|trajectory|profile)\b|\b(?:a\ long|some|a\ considerable|a\ great)\ way\ (?:off|from|short)\b|\bslower\ than\ (?:planned|expected|needed|required)\b|\bnot\ on\ (?:target|schedule)\b|\bin\ (?:serious\ )?doubt\b|\bhighly\ unlikely\b|\bcannot\ be\ met\b|\bdoubtful\b|\bserious\ doubts?\b",
         ),
         (
             Stance::Delayed,
@@ -47,7 +47,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Abandoned,
-            r"\bditched\b|\bu-turn\b|\bpaused\ indefinitely\b|\bwill\ not\ (?:now\ )?go\ ahead\b|\bno\ longer\ (?:be\ )?(?:pursued|going\ ahead|proceeding|planned)\b",
+            r"\b(?:dropped|ditched|scrapped|abandoned|shelved)\ (?:its|the|their|our|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?)\b|\bditched\b|\bu-turn\b|\bpaused\ indefinitely\b|\bwill\ not\ (?:now\ )?go\ ahead\b|\bno\ longer\ (?:be\ )?(?:pursued|going\ ahead|proceeding|planned)\b",
         ),
         (
             Stance::NotMet,
@@ -59,11 +59,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Met,
-            r"\b(?:came|has\ come|comes)\ into\ force\b|\bentered\ into\ force\b|\bwent\ live\b|\bis\ now\ in\ place\b|\b(?:met|delivered|achieved)\ in\ full\b|\b(?:has\ been|was|were|have\ been)\ reached\b|\btarget\ was\ hit\b",
+            r"\b(?:came|has\ come|comes)\ into\ force\b|\b(?:is|are)\ now\ in\ (?:force|effect|operation)\b|\bentered\ into\ force\b|\bwent\ live\b|\bis\ now\ in\ place\b|\b(?:met|delivered|achieved)\ in\ full\b|\b(?:has\ been|was|were|have\ been)\ reached\b|\btarget\ was\ hit\b",
         ),
         (
             Stance::Delayed,
-            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
+            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\b(?:days|weeks|months|years?)\ late\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
         ),
         (
             Stance::Abandoned,
@@ -83,7 +83,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
+            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:does|do|did)\ not\ expect\ (?:[a-z]+\ ){0,3}to\ (?:be\ )?(?:met|meet|achieved?|hit|reached|delivered)\b|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
         ),
         (
             Stance::PartlyMet,
@@ -95,7 +95,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Abandoned,
-            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b",
+            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ |quietly\ |effectively\ |now\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b",
         ),
         (
             Stance::Delayed,
@@ -119,6 +119,12 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
             )
         })
         .collect()
+});
+
+/// The stance patterns as one set: one pass says which patterns hold, and
+/// only those are searched again for their position.
+static STANCE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(STANCES.iter().map(|(_, pattern)| pattern.as_str())).expect("stance set")
 });
 
 /// Words that turn a "met" into a hope, a plan or a condition.
@@ -201,8 +207,32 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
     plain_stance(&folded)
 }
 
+/// "is expected to be met", "is set to be achieved": a forecast that it
+/// will be met, which is on track (and not a hedged "met").
+static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:is|are|remains?|was|were)\ (?:still\ |now\ |widely\ )?(?:expected|forecast|projected|set)\ to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b")
+        .expect("forecast pattern")
+});
+
 fn plain_stance(folded: &str) -> Option<Stance> {
-    for (stance, pattern) in STANCES.iter() {
+    if EXPECTED_TO_BE_MET.is_match(folded) {
+        return Some(Stance::OnTrack);
+    }
+    let stance = first_stance(folded, None)?;
+    // "met its commitment, although six months later than planned": met late is met
+    if stance == Stance::Delayed && first_stance(folded, Some(Stance::Met)).is_some() {
+        return Some(Stance::Met);
+    }
+    Some(stance)
+}
+
+/// The first stance pattern that holds, of any stance or only of `only`.
+fn first_stance(folded: &str, only: Option<Stance>) -> Option<Stance> {
+    for index in STANCE_SET.matches(folded).iter() {
+        let (stance, pattern) = &STANCES[index];
+        if only.is_some_and(|wanted| wanted != *stance) {
+            continue;
+        }
         let Some(found) = pattern.find(folded) else {
             continue;
         };

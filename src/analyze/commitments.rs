@@ -26,17 +26,28 @@ pub struct FoundCommitment {
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        \b(?:we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+        \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+            |(?P<body>my\ ministers|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
+            |(?:the\ )?department\ (?:for|of)\ [a-z,'\ ]{3,60}?|(?:the\ )?ministry\ (?:of|for)\ [a-z,'\ ]{3,40}?
+            |(?:the\ )?(?:home|cabinet|foreign|northern\ ireland|scotland|wales)\ office|(?:hm\ )?treasury|hmrc|hm\ revenue\ and\ customs
+            |the\ nhs|nhs\ england|the\ government\ digital\ service
+            |(?:hm\ )?(?:prison\ and\ probation|courts\ and\ tribunals|passport|border\ force|crown\ prosecution)\ service))
             \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
-            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|go\ on\ to)\s+)*
+            \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|today|shortly|swiftly|go\ on\ to)\s+)*
             (?P<verb>not\s+[a-z]+|[a-z]+)
-        | \bwe'll\s+(?P<verb2>[a-z]+)
-        | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is)
-            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised)\s+to\s+(?P<verb3>[a-z]+)
-        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s+is\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
-        | \b(?:a|the|our|its|new|this)\s+(?:[a-z]+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
-        | \bwe\s+(?:pledge|promise|guarantee|commit)\b
+        | \b(?:we'll|i'll|we're\ going\ to|i'm\ going\ to)\s+(?:(?:also|now|then|further|always)\s+)*(?P<verb2>[a-z]+)
+        | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is
+              |ministers\ (?:are|have|remain)|the\ prime\ minister\ (?:is|has)|the\ department\ (?:is|has))
+            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+(?:to\s+(?P<verb3>[a-z]+)|(?P<sum>£))
+        | \bour\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme)\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
+        | \b(?:confirmed|announced|pledged|promised)\s+(?:today\s+)?(?:that\s+)?(?:it|they)\s+will\s+(?:(?:also|now|then)\s+)*(?P<verb8>not\s+[a-z]+|[a-z]+)
+        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s*:
+        | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
+        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|commitments|mission|plan|intention|objective|promise)\s+(?:is|are)\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
+        | \b(?:a|an|the|our|its|new|this)\s+(?:[a-z']+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
+        | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
+        | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
     )
     .expect("commitment cue pattern")
@@ -103,15 +114,33 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         \?
         | ^\s*(?:if|unless|whether|should)\b
-        | \b(?:would|could|might)\b
+        | \b(?:would|could|might|should)\b
+        | ,\s*(?:if|provided\ that|as\ long\ as)\b
+        | \bif\ elected\b
+        | \bwhether\b
+        | \brecommend(?:s|ed|ations?)?\b
         | \bcalled\ on\ the\ government\b
         | \b(?:said|says|claimed|claims|argued|argue|argues)\ (?:that\ )?(?:the\ government|they|it|ministers)\b
+        | \btold\ (?:us|the\ committee|parliament|the\ house|mps|members|the\ inquiry)\b
+        | \b(?:found|finds|concluded|concludes|noted|notes|estimated|estimates|forecast|forecasts|projected|projects)\ that\b
+        | \b(?:the\ opposition|shadow)\b
         | \bunder\ review\b
         | \bhow\ we\ will\b
         | \bwhen\ parliamentary\ time\ allows\b
-        | \bin\ due\ course\b",
+        | \bin\ due\ course\b
+        | \bwill\ close\ (?:to|for|at|on)\b",
     )
     .expect("negative pattern")
+});
+
+/// What process produces (a review, guidance, a decision): promising one
+/// is promising to deliberate, not to deliver. Checked in the words after
+/// the verb and, when no promiser is named, in the subject.
+static PROCESS_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:review|reviews|consultation|consultations|call\ for\ evidence|evaluation|assessment|study|results|figures|statistics|guidance|details|decision|decisions|evidence|announcement|statement|update|response|proposals\ for\ consultation|discussions?|conversation|timetable|speech|keynote|lecture|remarks|interview|talks)\b",
+    )
+    .expect("process object pattern")
 });
 
 /// Kinds of documents in which a government speaks for itself.
@@ -217,13 +246,36 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
     if !is_government_document(document) {
         return Vec::new();
     }
+    let published = document.published.as_deref();
     let mut found = Vec::new();
+    // "We will:" followed by its items as paragraphs (list items are blocks)
+    let mut list_lead: Option<(String, &[String])> = None;
     for (paragraph_index, paragraph) in document.paragraphs.iter().enumerate() {
         let mut ordinal = 0;
-        for sentence in sentences::split(&paragraph.text) {
-            for (deadline, target) in
-                commitments_in_sentence(sentence, document.published.as_deref())
-            {
+        let text = paragraph.text.trim();
+        if let Some((lead, headings)) = &list_lead {
+            if *headings == paragraph.headings.as_slice() && is_list_item(text) {
+                let item = strip_bullet(text);
+                let promise = format!("{lead} {}", lowercase_first(item));
+                for (deadline, target) in commitments_in_sentence(&promise, published) {
+                    ordinal += 1;
+                    found.push(FoundCommitment {
+                        document: document_index,
+                        paragraph: paragraph_index,
+                        ordinal,
+                        // the citation quotes the item as written
+                        sentence: item.to_string(),
+                        deadline,
+                        target,
+                    });
+                }
+                continue;
+            }
+            list_lead = None;
+        }
+        let sentences = sentences::split(text);
+        for sentence in &sentences {
+            for (deadline, target) in commitments_in_sentence(sentence, published) {
                 ordinal += 1;
                 found.push(FoundCommitment {
                     document: document_index,
@@ -235,8 +287,58 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
                 });
             }
         }
+        if let Some(last) = sentences.last()
+            && let Some(lead) = last.strip_suffix(':')
+            && is_list_lead(lead)
+        {
+            list_lead = Some((lead.trim().to_string(), paragraph.headings.as_slice()));
+        }
     }
     found
+}
+
+/// A paragraph that reads as one item of a list: short, one or two
+/// sentences, not itself the lead of another list, and marked as an item
+/// (a bullet, a lowercase start) or starting with a verb the lead governs
+/// ("Recruit 1,000 more GPs"; not "The NHS has 1.5 million staff").
+fn is_list_item(text: &str) -> bool {
+    if text.is_empty()
+        || text.len() > 400
+        || text.ends_with(':')
+        || sentences::split(text).len() > 2
+    {
+        return false;
+    }
+    let item = strip_bullet(text);
+    let marked = item.len() < text.len() || item.starts_with(char::is_lowercase);
+    let first = item
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    marked || is_delivery_verb(&first) || is_procedural(&first)
+}
+
+/// "• build 1.5 million homes", "(a) recruit ...", "2. open ..." -> the item's words.
+fn strip_bullet(text: &str) -> &str {
+    let text = text.trim_start_matches(['•', '·', '-', '–', '—', '*', '▪', '◦', ' ']);
+    let marker_end = text
+        .char_indices()
+        .take(5)
+        .find(|(_, ch)| *ch == ')' || *ch == '.')
+        .map(|(index, _)| index);
+    if let Some(end) = marker_end {
+        let marker = text[..end].trim_start_matches('(');
+        let is_marker = !marker.is_empty()
+            && marker.len() <= 3
+            && marker
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || ch.is_ascii_lowercase());
+        if is_marker {
+            return text[end + 1..].trim_start();
+        }
+    }
+    text
 }
 
 /// The (deadline, target) pairs of a sentence that makes a commitment;
@@ -246,7 +348,12 @@ pub fn commitments_in_sentence(
     published: Option<&str>,
 ) -> Vec<(Option<Deadline>, Option<Figure>)> {
     let folded = fold_for_search(sentence);
-    if sentence.len() > 600 || NOT_A_PROMISE.is_match(&folded) {
+    // most sentences hold no commitment language: the one cheap test first
+    // (an inline list's lead is followed by a colon, not by its verb)
+    if sentence.len() > 600
+        || !(CUE.is_match(&folded) || folded.contains(':'))
+        || NOT_A_PROMISE.is_match(&folded)
+    {
         return Vec::new();
     }
     // "the target of 50,000 more nurses has been met" reports, it does not promise
@@ -263,28 +370,129 @@ pub fn commitments_in_sentence(
     ) {
         return Vec::new();
     }
+    // "We will: recruit 8,500 staff; open 85 centres; and double ...": each item is a promise
+    if let Some(items) = inline_list(sentence) {
+        return items
+            .iter()
+            .flat_map(|item| commitments_in_sentence(item, published))
+            .collect();
+    }
     let Some(captures) = CUE.captures(&folded) else {
         return Vec::new();
     };
-    let impersonal = captures.name("impersonal").is_some();
+    let mut impersonal = captures.name("impersonal").is_some();
+    // "will need to be built", "will have to submit": a necessity or a duty, not a promise
+    if impersonal
+        && captures
+            .get(0)
+            .is_some_and(|m| m.as_str().contains("need to") || m.as_str().contains("have to"))
+    {
+        return Vec::new();
+    }
+    let legislative = captures.name("legislative").is_some();
     let cue_start = captures.get(0).map_or(0, |m| m.start());
     let cue_end = captures.get(0).map_or(0, |m| m.end());
-    let mut verb = ["verb", "verb2", "verb3", "verb4", "verb5"]
-        .iter()
-        .find_map(|name| captures.name(name))
-        .map(|m| m.as_str().to_string());
-    if let Some(found) = &verb {
+    let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
+    let verb_match = [
+        "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8",
+    ]
+    .iter()
+    .find_map(|name| captures.name(name));
+    let mut verb = verb_match.map(|m| m.as_str().to_string());
+    let after_verb = verb_match.map_or("", |m| &folded[m.end()..]);
+    let mut next_words = after_verb
+        .split_whitespace()
+        .map(|word| word.trim_matches(|ch: char| !ch.is_alphanumeric()));
+    let next_word = next_words.next().unwrap_or_default();
+    let mut delivery = legislative || captures.name("sum").is_some();
+    // "we will not be introducing a tourist tax": judge the verb, keep the "not"
+    let negated = verb.as_deref().is_some_and(|v| v.starts_with("not "));
+    if let Some(found) = &verb
+        && let Some(rest) = found.strip_prefix("not ")
+    {
+        verb = Some(rest.to_string());
+    }
+    match verb.as_deref() {
+        // "we will be investing £3.4 billion": the verb is the participle
+        Some("be") if next_word.ends_with("ing") => verb = Some(next_word.to_string()),
+        // "the NHS will be given ...": a passive outcome, judged as one
+        Some("be") if !next_word.is_empty() => {
+            verb = Some(next_word.to_string());
+            impersonal = true;
+            passive = true;
+        }
+        // "every pupil will have access to ... by 2029", "every trust will have an electronic record by"
+        Some("have") if matches!(next_word, "access" | "a" | "an") => {
+            verb = Some("available".into());
+            impersonal = true;
+        }
+        // "by 2030 we will have planted 30 million trees"
+        Some("have") if is_participle(next_word) => verb = Some(next_word.to_string()),
+        Some("have") if next_word == "been" => {
+            verb = next_words.next().map(str::to_string);
+            impersonal = true;
+            passive = true;
+        }
+        // "bring forward legislation", "set up a new body", "return 10,000 people"
+        Some("bring") if matches!(next_word, "forward" | "in" | "down") => delivery = true,
+        Some("set") if next_word == "up" => delivery = true,
+        Some("return") if next_word != "to" => delivery = true,
+        _ => {}
+    }
+    // the object's head comes before its first preposition: "our review of the
+    // framework" is a review, "the backlog of asylum decisions" is a backlog
+    let object: Vec<&str> = after_verb
+        .split_whitespace()
+        .take(6)
+        .take_while(|word| {
+            !matches!(
+                *word,
+                "of" | "on" | "for" | "to" | "in" | "into" | "with" | "by" | "from" | "about"
+            )
+        })
+        .collect();
+    let subject = &folded[..cue_start];
+    if !legislative
+        && (PROCESS_OBJECT.is_match(&object.join(" "))
+            || (impersonal && PROCESS_OBJECT.is_match(subject)))
+    {
+        return Vec::new();
+    }
+    // "the Minister will visit the hospital in June": a diary, not a promise
+    if verb
+        .as_deref()
+        .is_some_and(|v| is_diary_verb(v.trim_start_matches("not "), &object))
+    {
+        return Vec::new();
+    }
+    if let Some(found) = &verb
+        && !delivery
+    {
         let word = found.split_whitespace().last().unwrap_or_default();
-        if is_procedural(word) {
-            // "we will work with the devolved administrations to increase ..."
-            match (word == "work")
-                .then(|| purpose_verb(&folded[cue_end..]))
-                .flatten()
-            {
+        // "we will support 2 million more people into work": a count makes it a deliverable
+        let counted = matches!(word, "support" | "help")
+            && find_figures(after_verb)
+                .iter()
+                .any(|figure| !is_duration(&figure.counts));
+        if is_procedural(word) && !counted {
+            // "we will work with the devolved administrations to increase ...",
+            // "we will continue to fund ..."
+            let purpose = match word {
+                "work" => purpose_verb(&folded[cue_end..]),
+                "continue" => continued_verb(after_verb),
+                _ => None,
+            };
+            match purpose {
                 Some(purpose) => verb = Some(purpose),
                 None => return Vec::new(),
             }
         }
+        if counted {
+            delivery = true;
+        }
+    }
+    if negated && let Some(found) = &verb {
+        verb = Some(format!("not {found}"));
     }
     // what is promised comes after the cue; without a named promiser the
     // subject ("the first 6,000 officers") is part of the promise
@@ -293,7 +501,19 @@ pub fn commitments_in_sentence(
     } else {
         &folded[cue_start..]
     };
-    let deadlines: Vec<Deadline> = find_deadlines(promise, published)
+    let mut deadlines: Vec<Deadline> = find_deadlines(promise, published);
+    // "By 2030, we will have planted ...": a deadline set before the promiser
+    if deadlines.is_empty() && !impersonal {
+        deadlines = find_deadlines(&folded[..cue_start], published)
+            .into_iter()
+            .filter(|deadline| {
+                ["by ", "before ", "within ", "no later than "]
+                    .iter()
+                    .any(|lead| deadline.text.starts_with(lead))
+            })
+            .collect();
+    }
+    let deadlines: Vec<Deadline> = deadlines
         .into_iter()
         .map(|deadline| deadline_as_written(sentence, deadline))
         .collect();
@@ -303,7 +523,7 @@ pub fn commitments_in_sentence(
         // "will be available to every service by March 2026": an outcome by a date
         let acts = verb.as_deref().is_some_and(|v| {
             is_delivery_verb(v)
-                || v.ends_with("ed")
+                || is_participle(v)
                 || [
                     "available",
                     "in",
@@ -319,14 +539,22 @@ pub fn commitments_in_sentence(
                 .contains(&v)
         });
         // "every penny of the £19.8 billion will be reinvested": a sum promised for a purpose
-        let passive_sum = captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
+        let passive_sum = passive
             && verb.as_deref().is_some_and(|v| v.ends_with("ed"))
             && figures
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
         (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum
+    } else if captures.name("body").is_some() {
+        // a named body other than the speaker ("the Department for Education
+        // will cost £110 billion in 2025-26"): a deliverable, or a count or a
+        // share by a date ("will move 50 more services onto One Login in 2025/26")
+        delivery
+            || verb.as_deref().is_some_and(is_delivery_verb)
+            || (!deadlines.is_empty() && figures.iter().any(|f| f.unit != Unit::Pounds))
     } else {
-        !deadlines.is_empty()
+        delivery
+            || !deadlines.is_empty()
             || !figures.is_empty()
             || verb.as_deref().is_some_and(is_delivery_verb)
     };
@@ -352,13 +580,44 @@ pub fn commitments_in_sentence(
 
 /// Deadlines were found in folded text; show them as written.
 fn deadline_as_written(sentence: &str, mut deadline: Deadline) -> Deadline {
-    let pattern = format!("(?i){}", regex::escape(&deadline.text));
-    if let Ok(found) = Regex::new(&pattern)
-        && let Some(original) = found.find(sentence)
-    {
-        deadline.text = original.as_str().to_string();
+    if let Some(original) = find_ignoring_case(sentence, &deadline.text) {
+        deadline.text = original.to_string();
     }
     deadline
+}
+
+/// The first part of `haystack` that reads as `needle` when both are
+/// lowercased (no pattern compiled per call: this runs for every deadline).
+fn find_ignoring_case<'a>(haystack: &'a str, needle: &str) -> Option<&'a str> {
+    let needle: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    for (start, _) in haystack.char_indices() {
+        let mut wanted = needle.iter();
+        let mut end = start;
+        let mut matched = true;
+        'chars: for (offset, ch) in haystack[start..].char_indices() {
+            for lower in ch.to_lowercase() {
+                match wanted.next() {
+                    Some(expected) if *expected == lower => {}
+                    Some(_) => {
+                        matched = false;
+                        break 'chars;
+                    }
+                    None => break 'chars,
+                }
+            }
+            end = start + offset + ch.len_utf8();
+            if wanted.len() == 0 {
+                break;
+            }
+        }
+        if matched && wanted.len() == 0 {
+            return haystack.get(start..end);
+        }
+    }
+    None
 }
 
 /// Figures were found in folded text; show what they count as written.
@@ -389,8 +648,134 @@ fn purpose_verb(rest: &str) -> Option<String> {
     })
 }
 
+/// "planted", "given", "built": a past participle (regular or common irregular).
+fn is_participle(word: &str) -> bool {
+    const IRREGULAR: &[&str] = &[
+        // not "made", "held", "set", "met": "a decision will be made", "the election will be held"
+        "built", "given", "paid", "spent", "cut", "grown", "sold", "bought", "taught", "frozen",
+        "won",
+    ];
+    word.len() > 3 && word.ends_with("ed") || IRREGULAR.contains(&word)
+}
+
+/// "continue to fund free school meals" -> "fund"; "continue to monitor",
+/// "continue to make the case", "continue to ensure" -> none.
+fn continued_verb(rest: &str) -> Option<String> {
+    let mut words = rest.split_whitespace();
+    if words.next() != Some("to") {
+        return None;
+    }
+    let verb = words
+        .next()?
+        .trim_matches(|ch: char| !ch.is_alphabetic())
+        .to_string();
+    let vague = ["ensure", "make", "help", "support", "work", "secure"].contains(&verb.as_str());
+    (is_delivery_verb(&verb) && !vague).then_some(verb)
+}
+
+/// Verbs of a minister's diary: visiting, attending, travelling, meeting
+/// people (meeting a target or a standard is a deliverable).
+fn is_diary_verb(verb: &str, object: &[&str]) -> bool {
+    const DIARY: &[&str] = &[
+        "visit", "visits", "attend", "attends", "travel", "travels", "speak", "speaks", "address",
+        "host", "hosts", "chair", "chairs", "appear", "appears", "tour", "join",
+    ];
+    if DIARY.contains(&verb) {
+        return true;
+    }
+    let deliverable = [
+        "target",
+        "targets",
+        "standard",
+        "standards",
+        "commitment",
+        "commitments",
+        "pledge",
+        "goal",
+        "goals",
+        "ambition",
+        "requirement",
+        "requirements",
+        "deadline",
+        "demand",
+        "need",
+        "needs",
+        "obligation",
+        "obligations",
+        "cost",
+        "costs",
+    ];
+    matches!(verb, "meet" | "meets")
+        && !object
+            .iter()
+            .any(|word| deliverable.contains(&word.trim_matches(|ch: char| !ch.is_alphanumeric())))
+}
+
+/// "12 months", "three years": how long, not how many.
+fn is_duration(counts: &str) -> bool {
+    let first = counts.split_whitespace().next().unwrap_or_default();
+    matches!(
+        first,
+        "day" | "days" | "week" | "weeks" | "month" | "months" | "year" | "years" | "hours"
+    )
+}
+
+/// The promises of an inline list, each with its lead: "We will: recruit
+/// 8,500 staff; open 85 centres; and double the scanners." gives "We will
+/// recruit 8,500 staff" and so on. `None` when the sentence is no such list.
+fn inline_list(sentence: &str) -> Option<Vec<String>> {
+    let (lead, rest) = sentence.split_once(':')?;
+    if !is_list_lead(lead) {
+        return None;
+    }
+    let items: Vec<String> = rest
+        .split(';')
+        .map(|item| {
+            let item = item.trim();
+            let item = item
+                .strip_prefix("and ")
+                .or_else(|| item.strip_prefix("or "))
+                .unwrap_or(item);
+            format!("{} {}", lead.trim(), lowercase_first(item))
+        })
+        .filter(|item| item.len() > lead.len() + 3)
+        .collect();
+    (!items.is_empty()).then_some(items)
+}
+
+/// A lead that the items of a list complete: "We will", "The Government
+/// will also", "We are committed to", "We pledge to".
+pub fn is_list_lead(lead: &str) -> bool {
+    let folded = fold_for_search(lead.trim());
+    let last = folded.split_whitespace().last().unwrap_or_default();
+    let words = folded.split_whitespace().count();
+    words <= 12
+        && matches!(last, "will" | "shall" | "also" | "to")
+        && CUE.is_match(&format!("{folded} deliver"))
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        // "NHS" stays as written; "Recruit" becomes "recruit"
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
 fn is_delivery_verb(verb: &str) -> bool {
     let verb = verb.trim_start_matches("not ");
+    // "halving", "reducing": the gerund of a verb that ends in -e
+    // (not "ensuring", "making", "securing": alone they promise nothing measurable)
+    if let Some(stem) = verb.strip_suffix("ing")
+        && stem.len() >= 3
+        && !["ensur", "mak", "secur"].contains(&stem)
+        && is_delivery_verb(&format!("{stem}e"))
+    {
+        return true;
+    }
     const DELIVERY: &[&str] = &[
         "build",
         "recruit",
@@ -457,6 +842,19 @@ fn is_delivery_verb(verb: &str) -> bool {
         "transform",
         "renew",
         "secure",
+        "buy",
+        "procure",
+        "purchase",
+        "deploy",
+        "install",
+        "recover",
+        "complete",
+        "modernise",
+        "electrify",
+        "resurface",
+        "retrofit",
+        "insulate",
+        "cap",
     ];
     DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
 }
@@ -515,6 +913,92 @@ mod tests {
             "Each force will receive an allocation based on its share of the grant."
         ));
         assert!(!is_commitment("The report will be published in 2024."));
+    }
+
+    #[test]
+    fn more_ways_of_promising() {
+        for promise in [
+            "The Department for Education will recruit 6,500 new teachers.",
+            "My Ministers will bring forward legislation to strengthen the rights of renters.",
+            "Legislation will be introduced to raise the age of sale for tobacco.",
+            "We will continue to fund free school meals for every infant pupil.",
+            "We will be investing £3.4 billion in the Warm Homes Plan.",
+            "We're going to build 150 major infrastructure projects in this Parliament.",
+            "Ministers have committed to ending the use of asylum hotels by the end of this Parliament.",
+            "We intend to legislate to ensure that all rented homes meet the Decent Homes Standard by 2035.",
+            "The Government is committed to halving knife crime within a decade.",
+            "By 2030, we will have planted 30 million trees.",
+            "By March 2027, the Government will have recruited 3,000 more neighbourhood officers.",
+            "Every NHS trust will have an electronic patient record by March 2026.",
+            "We have pledged £1 billion to tackle homelessness.",
+            "Our target: 1.5 million homes by the end of this Parliament.",
+        ] {
+            assert!(is_commitment(promise), "{promise}");
+        }
+    }
+
+    #[test]
+    fn more_ways_of_not_promising() {
+        for lookalike in [
+            "We will extend the scheme to Scotland, if the Scottish Government agrees.",
+            "The Committee recommends that the Department should set a target of 90% by 2030.",
+            "The Government told the Committee that it will recruit 1,000 officers by March 2026.",
+            "The scheme will close to new applicants on 31 March 2026.",
+            "We will continue to make the case for free trade.",
+            "We will complete our review of the planning framework by the summer.",
+            "The results will be announced in spring 2026.",
+            "The next general election will be held no later than January 2030.",
+            "The Secretary of State shall lay a copy of the report before Parliament.",
+            "Around twice as many miles of network will need to be built by 2030.",
+            "The Minister will visit the new hospital in June 2025.",
+            "The Department for Education will cost £110 billion in 2025-26.",
+            "The National Audit Office concluded that the government will spend £4 billion by 2028.",
+            "We are committed to ensuring that the NHS is there for everyone.",
+        ] {
+            assert!(!is_commitment(lookalike), "{lookalike}");
+        }
+    }
+
+    #[test]
+    fn an_inline_list_makes_one_commitment_per_item() {
+        let found = commitments_in_sentence(
+            "We will: recruit 8,500 additional mental health staff; open 85 community diagnostic centres; and double the number of scanners.",
+            Some("2024-06-13"),
+        );
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].1.as_ref().unwrap().value, 8500.0);
+    }
+
+    #[test]
+    fn list_items_after_a_lead_paragraph_are_promises() {
+        let paragraph = |anchor: &str, text: &str| crate::model::Paragraph {
+            anchor: anchor.into(),
+            headings: vec!["Our plan".into()],
+            text: text.into(),
+        };
+        let document = Document {
+            kind: "policy_paper".into(),
+            publisher: "Department of Health and Social Care".into(),
+            published: Some("2025-01-06".into()),
+            paragraphs: vec![
+                paragraph("p-1", "Over the next two years, we will:"),
+                paragraph("p-2", "• deliver 4 million more appointments by March 2026"),
+                paragraph("p-3", "• recruit 1,000 more GPs"),
+                paragraph("p-4", "• consider the case for further reform"),
+                paragraph("p-5", "The NHS has 1.5 million staff."),
+            ],
+            ..Document::default()
+        };
+        let found = find_in_document(0, &document);
+        let quotes: Vec<&str> = found.iter().map(|f| f.sentence.as_str()).collect();
+        assert_eq!(
+            quotes,
+            [
+                "deliver 4 million more appointments by March 2026",
+                "recruit 1,000 more GPs"
+            ]
+        );
+        assert_eq!(found[0].deadline.as_ref().unwrap().date, "2026-03-31");
     }
 
     #[test]

@@ -84,6 +84,18 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         {
             continue;
         }
+        // "lay a report before Parliament" names the institution, not a period
+        if captures.name("parl").is_some() {
+            let whole_lower = whole.to_lowercase();
+            let period = ["end of", "close of", "this parliament", "next parliament"]
+                .iter()
+                .any(|words| whole_lower.contains(words));
+            let over_the = whole_lower.contains("the parliament")
+                && matches!(lead.as_str(), "in" | "over" | "during" | "within");
+            if !period && !over_the {
+                continue;
+            }
+        }
         let date = resolve(&captures, published);
         // a bare year after "in" is a date of an event, not a deadline,
         // unless it names a whole period ("in 2024/25", "in this Parliament")
@@ -288,5 +300,14 @@ mod tests {
     fn events_are_not_deadlines() {
         assert_eq!(deadline("The Act was passed in 2023.", "2024-01-01"), None);
         assert_eq!(deadline("from 2023 onwards", "2024-01-01"), None);
+        // the institution, not a period
+        assert_eq!(
+            deadline("shall lay the report before Parliament", "2024-01-01"),
+            None
+        );
+        assert_eq!(
+            deadline("over the Parliament", "2024-09-01").as_deref(),
+            Some("2029-07-09")
+        );
     }
 }

@@ -9,7 +9,7 @@ pub mod linking;
 pub mod sentences;
 pub mod verdicts;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -57,8 +57,14 @@ pub fn citation(document: &Document, paragraph: usize, quote: &str) -> Citation 
 }
 
 /// Two findings are the same commitment when they share most topic words
-/// and do not contradict on target or deadline.
-fn same_commitment(left: &FoundCommitment, right: &FoundCommitment) -> bool {
+/// and do not contradict on target or deadline. `left_terms` and
+/// `right_terms` are the findings' content terms.
+fn same_commitment(
+    left: &FoundCommitment,
+    left_terms: &HashSet<String>,
+    right: &FoundCommitment,
+    right_terms: &HashSet<String>,
+) -> bool {
     if let (Some(a), Some(b)) = (&left.target, &right.target)
         && (a.unit != b.unit || (a.value - b.value).abs() > 1e-9)
     {
@@ -69,13 +75,12 @@ fn same_commitment(left: &FoundCommitment, right: &FoundCommitment) -> bool {
     {
         return false;
     }
-    let a: HashSet<String> = content_terms(&left.sentence).into_iter().collect();
-    let b: HashSet<String> = content_terms(&right.sentence).into_iter().collect();
+    let (a, b) = (left_terms, right_terms);
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let shared = a.intersection(&b).count() as f64;
-    let jaccard = shared / a.union(&b).count() as f64;
+    let shared = a.intersection(b).count() as f64;
+    let jaccard = shared / a.union(b).count() as f64;
     let same_target = left.target.is_some() && right.target.is_some();
     // "we will deliver clean power by 2030" restates the longer promise it is part of
     let containment = shared / a.len().min(b.len()) as f64;
@@ -83,6 +88,87 @@ fn same_commitment(left: &FoundCommitment, right: &FoundCommitment) -> bool {
         || (same_target && jaccard >= 0.25 && shared >= 3.0)
         || shared >= 4.0
         || (containment >= 0.8 && shared >= 2.0)
+}
+
+/// Groups findings of the same promise, in order: each finding joins the
+/// first group whose first finding it restates (one source per document),
+/// else starts a group. Only groups sharing a topic word can match, so
+/// candidates come from a term -> groups index rather than from every
+/// group (a corpus of 100,000 documents has tens of thousands of them).
+fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
+    let mut groups: Vec<Vec<FoundCommitment>> = Vec::new();
+    let mut group_terms: Vec<HashSet<String>> = Vec::new();
+    // every group by its words; groups without a target by their words;
+    // groups with a target by the target (a different target never matches)
+    let mut groups_by_term: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut untargeted_by_term: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut groups_by_target: HashMap<(u8, i64), Vec<usize>> = HashMap::new();
+    let mut candidates: Vec<usize> = Vec::new();
+    for finding in found {
+        let terms: HashSet<String> = content_terms(&finding.sentence).into_iter().collect();
+        candidates.clear();
+        let postings = if finding.target.is_some() {
+            &untargeted_by_term
+        } else {
+            &groups_by_term
+        };
+        for term in &terms {
+            if let Some(posting) = postings.get(term) {
+                candidates.extend_from_slice(posting);
+            }
+        }
+        if let Some(key) = finding.target.as_ref().map(target_key) {
+            // targets equal within 1e-9 fall in the same or a neighbouring bucket
+            for bucket in [key.1 - 1, key.1, key.1 + 1] {
+                if let Some(posting) = groups_by_target.get(&(key.0, bucket)) {
+                    candidates.extend_from_slice(posting);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let matching = candidates.iter().copied().find(|&group| {
+            same_commitment(&groups[group][0], &group_terms[group], &finding, &terms)
+        });
+        match matching {
+            Some(group) => {
+                if !groups[group]
+                    .iter()
+                    .any(|existing| existing.document == finding.document)
+                {
+                    groups[group].push(finding);
+                }
+            }
+            None => {
+                let index = groups.len();
+                for term in &terms {
+                    groups_by_term.entry(term.clone()).or_default().push(index);
+                    if finding.target.is_none() {
+                        untargeted_by_term
+                            .entry(term.clone())
+                            .or_default()
+                            .push(index);
+                    }
+                }
+                if let Some(key) = finding.target.as_ref().map(target_key) {
+                    groups_by_target.entry(key).or_default().push(index);
+                }
+                groups.push(vec![finding]);
+                group_terms.push(terms);
+            }
+        }
+    }
+    groups
+}
+
+/// A target's unit and value in thousandths, for looking up equal targets.
+fn target_key(target: &crate::model::Figure) -> (u8, i64) {
+    let unit = match target.unit {
+        crate::model::Unit::Percent => 0,
+        crate::model::Unit::Pounds => 1,
+        crate::model::Unit::Count => 2,
+    };
+    (unit, (target.value * 1000.0).round() as i64)
 }
 
 /// Finds commitments and assessments, links them and decides verdicts.
@@ -102,31 +188,15 @@ pub fn analyze(
         .flat_map(|(index, document)| commitments::find_in_document(index, document))
         .collect();
     found.sort_by(|a, b| {
-        let date =
-            |f: &FoundCommitment| documents[f.document].published.clone().unwrap_or_default();
+        // borrowed, not cloned: this comparison runs n log n times
+        let date = |f: &FoundCommitment| documents[f.document].published.as_deref().unwrap_or("");
         date(a)
-            .cmp(&date(b))
+            .cmp(date(b))
             .then_with(|| documents[a.document].id.cmp(&documents[b.document].id))
             .then(a.paragraph.cmp(&b.paragraph))
             .then(a.ordinal.cmp(&b.ordinal))
     });
-    let mut groups: Vec<Vec<FoundCommitment>> = Vec::new();
-    for finding in found {
-        match groups
-            .iter_mut()
-            .find(|group| same_commitment(&group[0], &finding))
-        {
-            Some(group) => {
-                if !group
-                    .iter()
-                    .any(|existing| existing.document == finding.document)
-                {
-                    group.push(finding);
-                }
-            }
-            None => groups.push(vec![finding]),
-        }
-    }
+    let groups = group_findings(found);
 
     let mut commitments: Vec<Commitment> = groups
         .into_iter()
@@ -186,6 +256,7 @@ pub fn analyze(
         })
         .collect();
     let idf = linking::idf(&profiles);
+    let linker = linking::Linker::new(&profiles, &idf);
     let found_assessments: Vec<FoundAssessment> = documents
         .iter()
         .enumerate()
@@ -209,18 +280,15 @@ pub fn analyze(
             finding.figures.clone(),
             document.published.clone(),
         );
-        let scores: Vec<f64> = profiles
-            .iter()
-            .map(|commitment| linking::score(commitment, &profile, &idf))
-            .collect();
-        let best = scores.iter().copied().fold(0.0, f64::max);
+        let scores = linker.scores(&profile);
+        let best = scores.iter().map(|(_, score)| *score).fold(0.0, f64::max);
         if best < 0.3 {
             continue;
         }
-        for (index, score) in scores.iter().enumerate() {
+        for &(index, score) in &scores {
             // the commitment's own sentence is not evidence about it
-            if *score < 0.3
-                || *score < best * 0.85
+            if score < 0.3
+                || score < best * 0.85
                 || commitments[index]
                     .sources
                     .iter()
@@ -237,7 +305,7 @@ pub fn analyze(
                 domain_grades: finding.domain_grades.clone(),
                 figures: finding.figures.clone(),
                 citation: citation(document, finding.paragraph, &finding.quote),
-                link_score: *score,
+                link_score: score,
             });
         }
     }

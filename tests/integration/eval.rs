@@ -6,8 +6,11 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
+/// Raised after the second round of rules: dev 1.00 / 0.99 / 1.00 on 203
+/// sentences, held-out 0.92 / 0.92 / 0.75 (12 commitments, 12 stances:
+/// one sentence moves a figure by about 0.08).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.95, 0.90, 0.90), ("heldout", 0.85, 0.70, 0.65)];
+    &[("dev", 0.97, 0.95, 0.95), ("heldout", 0.90, 0.90, 0.70)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
