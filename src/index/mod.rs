@@ -8,12 +8,13 @@
 
 pub mod query;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
@@ -575,6 +576,37 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
+/// The parts of a stored document a search hit shows.
+#[derive(Deserialize)]
+struct HitView<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    publisher: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    published: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    description: Option<Cow<'a, str>>,
+    #[serde(default)]
+    illustrative: bool,
+    #[serde(borrow, default)]
+    paragraphs: Vec<ParagraphView<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ParagraphView<'a> {
+    #[serde(borrow)]
+    anchor: Cow<'a, str>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+}
+
 /// How many matching documents have each value, most first.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Facets {
@@ -777,7 +809,7 @@ pub struct Store {
     /// Per segment, the day (see [`approximate_days`]) of each `published`
     /// value by its ordinal: the recency bonus reads it per matching
     /// document without decoding dates.
-    published_days: std::sync::Arc<HashMap<tantivy::index::SegmentId, Vec<f32>>>,
+    published_days: std::sync::Arc<HashMap<tantivy::index::SegmentId, std::sync::Arc<Vec<f32>>>>,
     facet_terms: std::sync::Arc<FacetTerms>,
 }
 
@@ -845,7 +877,7 @@ impl Store {
                     .iter()
                     .map(|date| approximate_days(date).unwrap_or(f32::NAN))
                     .collect();
-                (*segment, days)
+                (*segment, std::sync::Arc::new(days))
             })
             .collect();
         Ok(Store {
@@ -985,42 +1017,36 @@ impl Store {
         self.search_tuned(request, page, limit, &TUNING)
     }
 
-    /// [`search_request`](Self::search_request) with other ranking weights
-    /// (for tuning them).
-    pub fn search_tuned(
+    /// One search pass: the page of hits in `sort` order, the count of
+    /// every match and their facet counts.
+    fn collect_hits(
         &self,
-        request: &SearchRequest,
-        page: usize,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        sort: Sort,
         limit: usize,
+        offset: usize,
         tuning: &Tuning,
-    ) -> Result<SearchResults, IndexError> {
-        let searcher = self.reader.searcher();
-        let (strict, _) = self.request_query(request, false, tuning);
-        let matched_all = searcher.search(&strict, &Count)?;
-        let plain_words =
-            request.text.split_whitespace().count() > 1 && !query::has_syntax(&request.text);
-        let relaxed = plain_words && matched_all < RELAX_BELOW;
-        let (query, user_query) = self.request_query(request, relaxed, tuning);
-        let limit = limit.max(1);
-        let offset = page.saturating_sub(1).saturating_mul(limit);
-        let (addresses, (total, raw_facets)): (Vec<DocAddress>, _) = match request.sort {
+    ) -> Result<(Vec<DocAddress>, (usize, RawFacets)), IndexError> {
+        let found: (Vec<DocAddress>, (usize, RawFacets)) = match sort {
             Sort::Relevance if tuning.recency > 0.0 => {
                 let recency = tuning.recency;
                 let newest = approximate_days(&self.as_of).unwrap_or(0.0);
                 let published_days = self.published_days.clone();
                 let (top, counts) = searcher.search(
-                    &query,
+                    query,
                     &(
                         TopDocs::with_limit(limit).and_offset(offset).tweak_score(
                             move |segment: &tantivy::SegmentReader| {
                                 let published =
                                     segment.fast_fields().str("published").ok().flatten();
-                                let days_of = published_days.clone();
-                                let segment_id = segment.segment_id();
+                                // looked up once per segment, not per document
+                                let days_of: Option<std::sync::Arc<Vec<f32>>> =
+                                    published_days.get(&segment.segment_id()).cloned();
                                 move |doc: tantivy::DocId, score: tantivy::Score| {
                                     let days = published.as_ref().and_then(|column| {
                                         let ord = column.term_ords(doc).next()?;
-                                        days_of.get(&segment_id)?.get(ord as usize).copied()
+                                        days_of.as_ref()?.get(ord as usize).copied()
                                     });
                                     let Some(days) = days.filter(|days| days.is_finite()) else {
                                         return score;
@@ -1048,7 +1074,7 @@ impl Store {
             }
             Sort::Relevance => {
                 let (top, counts) = searcher.search(
-                    &query,
+                    query,
                     &(
                         TopDocs::with_limit(limit)
                             .and_offset(offset)
@@ -1068,7 +1094,7 @@ impl Store {
             }
             Sort::Date => {
                 let (top, counts) = searcher.search(
-                    &query,
+                    query,
                     &(
                         TopDocs::with_limit(limit)
                             .and_offset(offset)
@@ -1087,41 +1113,94 @@ impl Store {
                 )
             }
         };
+        Ok(found)
+    }
+
+    /// [`search_request`](Self::search_request) with other ranking weights
+    /// (for tuning them).
+    pub fn search_tuned(
+        &self,
+        request: &SearchRequest,
+        page: usize,
+        limit: usize,
+        tuning: &Tuning,
+    ) -> Result<SearchResults, IndexError> {
+        let searcher = self.reader.searcher();
+        let limit = limit.max(1);
+        let offset = page.saturating_sub(1).saturating_mul(limit);
+        let plain_words =
+            request.text.split_whitespace().count() > 1 && !query::has_syntax(&request.text);
+        // Every word first; only when few documents have them all is the
+        // search run again with any word (one pass over the matches in the
+        // usual case).
+        let (query, mut user_query) = self.request_query(request, false, tuning);
+        let (mut addresses, (mut total, mut raw_facets)) =
+            self.collect_hits(&searcher, &*query, request.sort, limit, offset, tuning)?;
+        let matched_all = total;
+        let relaxed = plain_words && matched_all < RELAX_BELOW;
+        if relaxed {
+            let (query, relaxed_user_query) = self.request_query(request, true, tuning);
+            (addresses, (total, raw_facets)) =
+                self.collect_hits(&searcher, &*query, request.sort, limit, offset, tuning)?;
+            user_query = relaxed_user_query;
+        }
         let facets = Facets::from_raw(raw_facets);
         let snippet_query: Box<dyn Query> = user_query.unwrap_or_else(|| Box::new(AllQuery));
         let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, self.fields.body)?;
         snippets.set_max_num_chars(240);
+        // the query's body terms (stems), to find the paragraph to quote
+        let mut terms: Vec<String> = Vec::new();
+        snippet_query.query_terms(&mut |term: &Term, _| {
+            if term.field() == self.fields.body
+                && let Some(text) = term.value().as_str()
+                && !terms.iter().any(|known| known == text)
+            {
+                terms.push(text.to_string());
+            }
+        });
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let stored: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field: Field| {
-                stored
-                    .get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let data = text_of(self.fields.data);
-            let document: Document = serde_json::from_str(&data)
+            let data = stored
+                .get_first(self.fields.data)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            // only what a hit shows, borrowed from the stored JSON where it can be
+            let document: HitView = serde_json::from_str(data)
                 .map_err(|error| IndexError::Damaged(error.to_string()))?;
-            let mut snippet = snippets.snippet_from_doc(&stored);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let fragment = snippet.fragment().to_string();
-            let anchor = document
+            // The snippet comes from the paragraph holding the most query
+            // terms (by stem, as a substring, first such paragraph on ties):
+            // stemming only that paragraph, not the whole document, keeps a
+            // long report as cheap as a press release.
+            let best = document
                 .paragraphs
                 .iter()
-                .find(|p| {
-                    !fragment.is_empty()
-                        && p.text
-                            .contains(fragment.get(..fragment.len().min(40)).unwrap_or(&fragment))
+                .enumerate()
+                .map(|(position, paragraph)| {
+                    let lower = paragraph.text.to_lowercase();
+                    let found = terms
+                        .iter()
+                        .filter(|term| lower.contains(String::as_str(term)))
+                        .count();
+                    (found, std::cmp::Reverse(position), paragraph)
                 })
-                .map(|p| p.anchor.clone());
+                .filter(|(found, _, _)| *found > 0)
+                .max_by_key(|(found, position, _)| (*found, *position))
+                .map(|(_, _, paragraph)| paragraph);
+            let mut snippet = match best {
+                Some(paragraph) => snippets.snippet(&paragraph.text),
+                None => tantivy::snippet::Snippet::empty(),
+            };
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let anchor = best
+                .filter(|_| !snippet.is_empty())
+                .map(|paragraph| paragraph.anchor.to_string());
             let html = if snippet.is_empty() {
                 escape_html(&first_words(
                     document
                         .description
                         .as_deref()
-                        .or(document.paragraphs.first().map(|p| p.text.as_str()))
+                        .or(document.paragraphs.first().map(|p| &*p.text))
                         .unwrap_or_default(),
                     240,
                 ))
@@ -1130,12 +1209,12 @@ impl Store {
             };
             hits.push(SearchHit {
                 illustrative: document.illustrative,
-                id: document.id,
-                url: document.url,
-                title: document.title,
-                publisher: document.publisher,
-                kind: document.kind,
-                published: document.published,
+                id: document.id.into_owned(),
+                url: document.url.into_owned(),
+                title: document.title.into_owned(),
+                publisher: document.publisher.into_owned(),
+                kind: document.kind.into_owned(),
+                published: document.published.map(Cow::into_owned),
                 snippet: html,
                 anchor,
             });
