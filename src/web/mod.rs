@@ -191,6 +191,10 @@ pub async fn serve(
         .map_err(|error| anyhow::anyhow!("cannot listen on {addr}: {error}"))?;
     tracing::info!(addr = %listener.local_addr()?, documents = store.documents, commitments = store.commitments.len(), rate_limit, "serving");
     let state = AppState::with_settings(store, settings);
+    // the spelling vocabulary takes seconds on a large corpus: build it now,
+    // in the background, not in the first search that finds little
+    let warm = state.store();
+    tokio::task::spawn_blocking(move || warm.vocabulary().len());
     tokio::spawn(ops::watch_index(state.clone(), Duration::from_secs(3)));
     axum::serve(
         listener,
