@@ -326,6 +326,17 @@ fn default_depth() -> usize {
     2
 }
 
+/// The state entry of a fetch made on `date` (a WARC date): the earlier
+/// entry's fields, with this fetch's day and status and no redirect.
+fn refetched(previous: Option<&UrlState>, date: &str, status: u16) -> UrlState {
+    UrlState {
+        last_fetch: date[..10].to_string(),
+        status,
+        redirect_to: None,
+        ..previous.cloned().unwrap_or_default()
+    }
+}
+
 /// How many entries a listing page holds.
 fn page_length(page: &Value, pointer: &str) -> usize {
     page.pointer(pointer)
@@ -1762,12 +1773,7 @@ impl Crawler<'_> {
     ) -> Result<(), CrawlError> {
         let url = item.url.to_string();
         let date = now_warc_date();
-        let mut entry = UrlState {
-            last_fetch: date[..10].to_string(),
-            status: response.status,
-            redirect_to: None,
-            ..previous.clone().unwrap_or_default()
-        };
+        let mut entry = refetched(previous.as_ref(), &date, response.status);
         let digest = warc::sha1_digest(&response.body);
         let same = previous
             .as_ref()
@@ -1848,12 +1854,7 @@ impl Crawler<'_> {
         };
         let url = item.url.to_string();
         let date = now_warc_date();
-        let mut entry = UrlState {
-            last_fetch: date[..10].to_string(),
-            status: response.status,
-            redirect_to: None,
-            ..previous.clone().unwrap_or_default()
-        };
+        let mut entry = refetched(previous.as_ref(), &date, response.status);
         let digest = warc::sha1_digest(&response.body);
         let listing_id = match previous
             .as_ref()

@@ -576,6 +576,14 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
+/// The hits' addresses in order, with the counts collected beside them.
+fn addresses_and_counts<K, C>((top, counts): (Vec<(K, DocAddress)>, C)) -> (Vec<DocAddress>, C) {
+    (
+        top.into_iter().map(|(_, address)| address).collect(),
+        counts,
+    )
+}
+
 /// The parts of a stored document a search hit shows.
 #[derive(Deserialize)]
 struct HitView<'a> {
@@ -1028,90 +1036,49 @@ impl Store {
         offset: usize,
         tuning: &Tuning,
     ) -> Result<(Vec<DocAddress>, (usize, RawFacets)), IndexError> {
-        let found: (Vec<DocAddress>, (usize, RawFacets)) = match sort {
+        let facets = || {
+            (
+                Count,
+                FacetCollector {
+                    terms: self.facet_terms.clone(),
+                },
+            )
+        };
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let found = match sort {
             Sort::Relevance if tuning.recency > 0.0 => {
                 let recency = tuning.recency;
                 let newest = approximate_days(&self.as_of).unwrap_or(0.0);
                 let published_days = self.published_days.clone();
-                let (top, counts) = searcher.search(
-                    query,
-                    &(
-                        TopDocs::with_limit(limit).and_offset(offset).tweak_score(
-                            move |segment: &tantivy::SegmentReader| {
-                                let published =
-                                    segment.fast_fields().str("published").ok().flatten();
-                                // looked up once per segment, not per document
-                                let days_of: Option<std::sync::Arc<Vec<f32>>> =
-                                    published_days.get(&segment.segment_id()).cloned();
-                                move |doc: tantivy::DocId, score: tantivy::Score| {
-                                    let days = published.as_ref().and_then(|column| {
-                                        let ord = column.term_ords(doc).next()?;
-                                        days_of.as_ref()?.get(ord as usize).copied()
-                                    });
-                                    let Some(days) = days.filter(|days| days.is_finite()) else {
-                                        return score;
-                                    };
-                                    let years = ((newest - days) / 365.25).max(0.0);
-                                    score
-                                        * (1.0
-                                            + recency
-                                                * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS))
-                                }
-                            },
-                        ),
-                        (
-                            Count,
-                            FacetCollector {
-                                terms: self.facet_terms.clone(),
-                            },
-                        ),
-                    ),
-                )?;
-                (
-                    top.into_iter().map(|(_, address)| address).collect(),
-                    counts,
-                )
+                let ranked = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let published = segment.fast_fields().str("published").ok().flatten();
+                    // looked up once per segment, not per document
+                    let days_of: Option<std::sync::Arc<Vec<f32>>> =
+                        published_days.get(&segment.segment_id()).cloned();
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        let days = published.as_ref().and_then(|column| {
+                            let ord = column.term_ords(doc).next()?;
+                            days_of.as_ref()?.get(ord as usize).copied()
+                        });
+                        let Some(days) = days.filter(|days| days.is_finite()) else {
+                            return score;
+                        };
+                        let years = ((newest - days) / 365.25).max(0.0);
+                        score * (1.0 + recency * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS))
+                    }
+                });
+                addresses_and_counts(searcher.search(query, &(ranked, facets()))?)
             }
             Sort::Relevance => {
-                let (top, counts) = searcher.search(
-                    query,
-                    &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_score(),
-                        (
-                            Count,
-                            FacetCollector {
-                                terms: self.facet_terms.clone(),
-                            },
-                        ),
-                    ),
-                )?;
-                (
-                    top.into_iter().map(|(_, address)| address).collect(),
-                    counts,
-                )
+                addresses_and_counts(searcher.search(query, &(top.order_by_score(), facets()))?)
             }
-            Sort::Date => {
-                let (top, counts) = searcher.search(
-                    query,
-                    &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_string_fast_field("published", Order::Desc),
-                        (
-                            Count,
-                            FacetCollector {
-                                terms: self.facet_terms.clone(),
-                            },
-                        ),
-                    ),
-                )?;
-                (
-                    top.into_iter().map(|(_, address)| address).collect(),
-                    counts,
-                )
-            }
+            Sort::Date => addresses_and_counts(searcher.search(
+                query,
+                &(
+                    top.order_by_string_fast_field("published", Order::Desc),
+                    facets(),
+                ),
+            )?),
         };
         Ok(found)
     }
