@@ -18,5 +18,6 @@ pub mod extract;
 pub mod index;
 pub mod lexicon;
 pub mod model;
+pub mod parallel;
 pub mod synth;
 pub mod web;

@@ -182,11 +182,11 @@ pub fn analyze(
         .unwrap_or_else(|| newest_date(documents));
 
     // 1. commitments, grouped across documents, earliest source first
-    let mut found: Vec<FoundCommitment> = documents
-        .iter()
-        .enumerate()
-        .flat_map(|(index, document)| commitments::find_in_document(index, document))
-        .collect();
+    let mut found: Vec<FoundCommitment> =
+        crate::parallel::map(documents, commitments::find_in_document)
+            .into_iter()
+            .flatten()
+            .collect();
     found.sort_by(|a, b| {
         // borrowed, not cloned: this comparison runs n log n times
         let date = |f: &FoundCommitment| documents[f.document].published.as_deref().unwrap_or("");
@@ -257,12 +257,13 @@ pub fn analyze(
         .collect();
     let idf = linking::idf(&profiles);
     let linker = linking::Linker::new(&profiles, &idf);
-    let found_assessments: Vec<FoundAssessment> = documents
-        .iter()
-        .enumerate()
-        .flat_map(|(index, document)| assessments::find_in_document(index, document))
-        .collect();
-    for finding in &found_assessments {
+    let found_assessments: Vec<FoundAssessment> =
+        crate::parallel::map(documents, assessments::find_in_document)
+            .into_iter()
+            .flatten()
+            .collect();
+    // which commitments each finding assesses (on every core), then the links
+    let links: Vec<Vec<(usize, f64)>> = crate::parallel::map(&found_assessments, |_, finding| {
         let document = &documents[finding.document];
         let paragraph = &document.paragraphs[finding.paragraph];
         let headings = paragraph.headings.join(" ");
@@ -283,19 +284,24 @@ pub fn analyze(
         let scores = linker.scores(&profile);
         let best = scores.iter().map(|(_, score)| *score).fold(0.0, f64::max);
         if best < 0.3 {
-            continue;
+            return Vec::new();
         }
-        for &(index, score) in &scores {
-            // the commitment's own sentence is not evidence about it
-            if score < 0.3
-                || score < best * 0.85
-                || commitments[index]
-                    .sources
-                    .iter()
-                    .any(|source| source.quote == finding.quote)
-            {
-                continue;
-            }
+        scores
+            .into_iter()
+            .filter(|&(index, score)| {
+                // the commitment's own sentence is not evidence about it
+                score >= 0.3
+                    && score >= best * 0.85
+                    && !commitments[index]
+                        .sources
+                        .iter()
+                        .any(|source| source.quote == finding.quote)
+            })
+            .collect()
+    });
+    for (finding, links) in found_assessments.iter().zip(links) {
+        let document = &documents[finding.document];
+        for (index, score) in links {
             commitments[index].assessments.push(Assessment {
                 assessor: finding.assessor.clone(),
                 independent: finding.independent,

@@ -135,28 +135,26 @@ pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusErr
             path: corpus.join("site.toml"),
             message: error.to_string(),
         })?;
-        for file in files {
-            let Some(content_type) = content_type_for(&file) else {
-                continue;
-            };
-            let relative = file.strip_prefix(&site).unwrap_or(&file);
+        // read on every core: a big site is many small files
+        let read = crate::parallel::map(&files, |_, file| {
+            let content_type = content_type_for(file)?;
+            let relative = file.strip_prefix(&site).unwrap_or(file);
             let relative_text: Vec<String> = relative
                 .components()
                 .map(|component| component.as_os_str().to_string_lossy().into_owned())
                 .collect();
             let relative_text = relative_text.join("/");
             if relative_text == "index.html" {
-                continue;
+                return None;
             }
             let Ok(url) = base.join(&relative_text) else {
-                skipped.push(Skipped {
+                return Some(Err(Skipped {
                     location: relative_text,
                     reason: "not a valid URL path".into(),
-                });
-                continue;
+                }));
             };
-            match std::fs::read(&file) {
-                Ok(body) => captures.push(Capture {
+            Some(match std::fs::read(file) {
+                Ok(body) => Ok(Capture {
                     url: url.to_string(),
                     content_type: Some(content_type.into()),
                     body,
@@ -165,10 +163,16 @@ pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusErr
                     illustrative: true,
                     metadata: None,
                 }),
-                Err(error) => skipped.push(Skipped {
+                Err(error) => Err(Skipped {
                     location: relative_text,
                     reason: error.to_string(),
                 }),
+            })
+        });
+        for outcome in read.into_iter().flatten() {
+            match outcome {
+                Ok(capture) => captures.push(capture),
+                Err(skip) => skipped.push(skip),
             }
         }
     }
@@ -177,17 +181,22 @@ pub fn captures(corpus: &Path) -> Result<(Vec<Capture>, Vec<Skipped>), CorpusErr
         let mut files = Vec::new();
         walk(&crawl, &mut files)?;
         files.sort();
-        for file in files {
-            let name = file.to_string_lossy();
-            if !(name.ends_with(".warc") || name.ends_with(".warc.gz")) {
-                continue;
-            }
+        let warcs: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|file| {
+                let name = file.to_string_lossy();
+                name.ends_with(".warc") || name.ends_with(".warc.gz")
+            })
+            .collect();
+        // each file decompressed on a core of its own
+        let read = crate::parallel::map(&warcs, |_, file| warc::read_captures(file));
+        for (file, outcome) in warcs.iter().zip(read) {
             let location = file
                 .strip_prefix(corpus)
-                .unwrap_or(&file)
+                .unwrap_or(file)
                 .to_string_lossy()
                 .into_owned();
-            match warc::read_captures(&file) {
+            match outcome {
                 Ok((mut found, problems)) => {
                     for capture in &mut found {
                         capture.location = format!("{location}#{}", capture.location);
