@@ -193,9 +193,14 @@ pub fn score_sentences_listing(
             split.commitment_recall.add(predicted);
             if predicted && !sentence.deadline.is_empty() {
                 let deadline = found[0].0.as_ref().map(|deadline| deadline.date.as_str());
-                split
-                    .deadline_accuracy
-                    .add(deadline == Some(sentence.deadline.as_str()));
+                let right = deadline == Some(sentence.deadline.as_str());
+                split.deadline_accuracy.add(right);
+                if !right && sentence.split == "dev" {
+                    dev_misses.push(format!(
+                        "deadline {deadline:?} (gold {:?}): {}",
+                        sentence.deadline, sentence.text
+                    ));
+                }
             }
         }
         let predicted_stance = assessments::stance_of(&sentence.text);
@@ -271,9 +276,9 @@ pub fn find_key_commitment<'a>(
 }
 
 /// Where each document that commitments cite was captured, by document id.
-pub fn capture_map(store: &Store) -> HashMap<String, String> {
+pub fn capture_map(store: &Store, commitments: &[Commitment]) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for commitment in &store.commitments {
+    for commitment in commitments {
         let ids = commitment.sources.iter().map(|s| s.doc_id.clone()).chain(
             commitment
                 .assessments
@@ -294,11 +299,12 @@ pub fn capture_map(store: &Store) -> HashMap<String, String> {
 /// Scores the answer key (commitments found, verdicts) and the question set.
 pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Result<(), EvalError> {
     let key = load_key(gold_dir)?;
-    let mut captures = capture_map(store);
+    let commitments = store.all_commitments()?;
+    let mut captures = capture_map(store, &commitments);
     let mut matched_ids = std::collections::HashSet::new();
     let mut key_to_commitment: HashMap<String, String> = HashMap::new();
     for entry in &key {
-        let found = find_key_commitment(&store.commitments, entry, &captures);
+        let found = find_key_commitment(&commitments, entry, &captures);
         report.corpus_commitment_recall.add(found.is_some());
         match found {
             Some(commitment) => {
@@ -326,7 +332,7 @@ pub fn score_corpus(store: &Store, gold_dir: &Path, report: &mut Report) -> Resu
             }
         }
     }
-    for commitment in &store.commitments {
+    for commitment in &commitments {
         report
             .corpus_commitment_precision
             .add(matched_ids.contains(&commitment.id));

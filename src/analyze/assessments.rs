@@ -33,6 +33,34 @@ pub struct FoundAssessment {
 /// the plain forms they contain.
 static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
     let table: &[(Stance, &str)] = &[
+        // "the pledge ... was kept when the rate was scrapped": kept is met,
+        // whatever else the sentence says was scrapped
+        (
+            Stance::Met,
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b",
+        ),
+        // "delivered in full for two-year-olds but only patchily", "just shy
+        // of", "three-quarters of the homes promised", "only half fulfilled"
+        (
+            Stance::PartlyMet,
+            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
+        ),
+        // projections: "on current trends ... will miss", "if deployment
+        // continues ... will comfortably exceed"
+        (
+            Stance::OffTrack,
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+        ),
+        // "will now take place by October 2026 rather than 2023",
+        // "rescheduled", "moved back by two years"
+        (
+            Stance::Delayed,
+            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b",
+        ),
+        (
+            Stance::Abandoned,
+            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b",
+        ),
         (
             Stance::PartlyMet,
             r"\bonly\ [\d,.]+\ (?:of\ the|out\ of)\b|\bnot\ (?:yet\ )?(?:been\ )?(?:fully|entirely|wholly|completely)\ (?:met|achieved|delivered|implemented)\b|\b(?:largely|mostly|substantially)\ (?:met|achieved|delivered)\b|\bonly\ (?:partly|partially)\b|\bmost\ but\ not\ all\b|\bsome\ progress\b|\blimited\ progress\b",
@@ -43,11 +71,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Delayed,
-            r"\b(?:put|pushed)\ back\b|\bdelayed\ (?:until|to|by)\b|\b(?:has\ been|was)\ paused\b",
+            r"\b(?:put|pushed)\ back\b|\bdelayed\ (?:until|to|by)\b|\b(?:has\ been|was)\ paused\b|\bwill\ not\ (?:now\ )?(?:start|begin|open|run|operate|be\ (?:completed|complete|ready|operational|delivered|in\ place))\ (?:before|until)\b|\bnot\ (?:now\ )?(?:expected|due)\ (?:to\ (?:start|begin|open|be\ (?:completed|ready|delivered))\ )?(?:before|until)\b",
         ),
         (
             Stance::Abandoned,
-            r"\b(?:dropped|ditched|scrapped|abandoned|shelved)\ (?:its|the|their|our|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?)\b|\bditched\b|\bu-turn\b|\bpaused\ indefinitely\b|\bwill\ not\ (?:now\ )?go\ ahead\b|\bno\ longer\ (?:be\ )?(?:pursued|going\ ahead|proceeding|planned)\b",
+            r"\b(?:dropped|ditched|scrapped|abandoned|shelved)\ (?:its|the|their|our|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?)\b|\bditched\b|\bu-turn\b|\bpaused\ indefinitely\b|\bwill\ not\ (?:now\ )?go\ ahead\b|\bno\ longer\ (?:be\ |being\ )?(?:pursued|going\ ahead|proceeding|planned|taken\ forward)\b",
         ),
         (
             Stance::NotMet,
@@ -83,7 +111,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-]track\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:does|do|did)\ not\ expect\ (?:[a-z]+\ ){0,3}to\ (?:be\ )?(?:met|meet|achieved?|hit|reached|delivered)\b|\b(?:is|are|remains?)\ at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
+            r"\bnot\ (?:yet\ )?on\ (?:track|course)\b|\boff[\s-](?:track|course)\b|\bunlikely\ to\ (?:be\ )?(?:met|meet|achieve|achieved|deliver|delivered|hit|reach)|\bwill\ not\ be\ (?:met|achieved|delivered)|\bwon't\ be\ (?:met|achieved)|\bnot\ expected\ to\ (?:be\ )?(?:met|meet|achieve)|\b(?:does|do|did)\ not\ expect\ (?:[a-z]+\ ){0,3}to\ (?:be\ )?(?:met|meet|achieved?|hit|reached|delivered)\b|\b(?:is|are|remains?)\ (?:now\ )?at\ (?:serious\ |significant\ |high\ )?risk\b|\bbehind\ schedule\b|\bfalling\ behind\b|\b(?:has|have|had)\ stalled\b|\bprogress\ (?:has\ )?stalled\b|\bstalling\b|\bfar\ from\ (?:certain|clear)\b|\bis\ not\ clear\ (?:that|whether|how)\b",
         ),
         (
             Stance::PartlyMet,
@@ -91,7 +119,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
+            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bnever\ (?:materiali[sz]ed|appeared|happened|arrived|came\ about|emerged|got\ off\ the\ ground)\b|\bnone\ of\ the\b[^.;]*\b(?:met|achieved|answered|reached|hit|delivered|completed|built|opened)\b|\bnot\ (?:yet\ )?(?:achieved|met|reached|hit)\b|\b(?:has|have)\ (?:still\ )?yet\ to\ (?:be\ )?[a-z]+|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
         ),
         (
             Stance::Abandoned,
@@ -103,7 +131,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Met,
-            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b",
+            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b|\b(?:exceed|exceeded|exceeding|surpassed|surpassing|beating|beat)\ (?:the\ |its\ |our\ |their\ )?(?:[a-z-]+\ )?(?:£?\d|target|ambition|goal|commitment|pledge)|\b(?:achieved|met|delivered|fulfilled)\ (?:all|every|each)\b",
         ),
         (
             Stance::OnTrack,
@@ -214,16 +242,139 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
         .expect("forecast pattern")
 });
 
+/// Progress said to be on its way, in words that would otherwise read as
+/// a hope ("if deployment continues at its 2025 pace, ... will comfortably
+/// exceed its 2030 ambition") or as a partial result ("well on the way").
+static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("(?x){}", r"\b(?:on\ current\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach)\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b"))
+        .expect("projection pattern")
+});
+
+/// "23 of the 38 measures", "two of their three objectives",
+/// "three-quarters of the 300,000 homes promised".
+static SHARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?x)
+        \b(?P<part>\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
+        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ )?(?P<whole>\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
+        | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
+        .expect("share pattern")
+});
+
+/// Words saying the share counts delivery, not something else.
+static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|in\ post|in\ place|promised|planned|pledged|targets?|objectives|milestones|commitments)\b")
+        .expect("delivery words pattern")
+});
+
+/// What share of a promise a clause says was delivered, when it says so.
+fn share_delivered(folded: &str) -> Option<f64> {
+    if !DELIVERY_WORDS.is_match(folded) {
+        return None;
+    }
+    let number = |text: &str| -> Option<f64> {
+        let words = [
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve",
+        ];
+        match words.iter().position(|word| *word == text) {
+            Some(value) => Some(value as f64),
+            None => text.replace(',', "").parse().ok(),
+        }
+    };
+    let found = SHARE.captures(folded)?;
+    // "the target for a quarter of the fleet to be ...": what was promised
+    let before = folded[..found.get(0)?.start()].trim_end();
+    if [
+        "target for",
+        "target of",
+        "ambition for",
+        "aim for",
+        "goal of",
+        "pledge for",
+    ]
+    .iter()
+    .any(|words| before.ends_with(words))
+    {
+        return None;
+    }
+    if let Some(fraction) = found.name("fraction") {
+        let text = fraction.as_str().replace('-', " ");
+        return Some(match text.as_str() {
+            "half" => 0.5,
+            "a third" | "one third" => 1.0 / 3.0,
+            "two thirds" => 2.0 / 3.0,
+            "three quarters" => 0.75,
+            "four fifths" => 0.8,
+            _ => 0.25,
+        });
+    }
+    let part = number(found.name("part")?.as_str())?;
+    let whole = number(found.name("whole")?.as_str())?;
+    (whole > 0.0 && part <= whole).then_some(part / whole)
+}
+
 fn plain_stance(folded: &str) -> Option<Stance> {
-    if EXPECTED_TO_BE_MET.is_match(folded) {
+    if EXPECTED_TO_BE_MET.is_match(folded) || PROJECTED_ON_TRACK.is_match(folded) {
         return Some(Stance::OnTrack);
     }
-    let stance = first_stance(folded, None)?;
+    let found = first_stance(folded, None);
+    // a share of the promise delivered: "ahead of schedule, with 640 of the
+    // 1,000 already in post" is on track; "23 of the 38 measures had been
+    // implemented" is partly met. Words for being on or off track, delayed
+    // or dropped say more than the count does.
+    if matches!(found, None | Some(Stance::Met | Stance::NotMet))
+        && let Some(share) = share_delivered(folded)
+        && share > 0.0
+        && share < 1.0
+    {
+        let so_far = ["ahead of schedule", "already", "so far", "to date"]
+            .iter()
+            .any(|words| folded.contains(words));
+        return Some(if found == Some(Stance::Met) && so_far {
+            Stance::OnTrack
+        } else {
+            Stance::PartlyMet
+        });
+    }
+    let stance = found?;
+    // "fell short of the 5,000 target, with 4,120 in post": short by a
+    // small margin (the clause's own figures say how small) is partly met;
+    // "fell well short" stays not met
+    if stance == Stance::NotMet && FELL_SHORT.is_match(folded) && narrowly_short(folded) {
+        return Some(Stance::PartlyMet);
+    }
     // "met its commitment, although six months later than planned": met late is met
     if stance == Stance::Delayed && first_stance(folded, Some(Stance::Met)).is_some() {
         return Some(Stance::Met);
     }
     Some(stance)
+}
+
+/// Falling short with no word for how far ("well", "far").
+static FELL_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:fell|falls|fallen|falling)\ short\ of\b").expect("fell short pattern")
+});
+
+/// Whether the first two figures of a kind in a clause (the target and
+/// the result, in either order) are within a quarter of each other, or
+/// within five points for percentages.
+fn narrowly_short(folded: &str) -> bool {
+    let figures = find_figures(folded);
+    let Some(first) = figures.first() else {
+        return false;
+    };
+    let Some(second) = figures.iter().skip(1).find(|f| f.unit == first.unit) else {
+        return false;
+    };
+    let (low, high) = if first.value < second.value {
+        (first.value, second.value)
+    } else {
+        (second.value, first.value)
+    };
+    match first.unit {
+        crate::model::Unit::Percent => high - low <= 5.0,
+        _ => high > 0.0 && low / high >= 0.75,
+    }
 }
 
 /// The first stance pattern that holds, of any stance or only of `only`.

@@ -26,7 +26,8 @@ pub struct FoundCommitment {
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister)
+        \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister
+            |(?:a|the\ next)\ (?:labour|conservative|liberal\ democrat|reform\ uk|green)\ government|labour|the\ conservatives|conservatives|the\ liberal\ democrats|liberal\ democrats|reform\ uk|the\ snp|plaid\ cymru|the\ green\ party)
             |(?P<body>my\ ministers|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
             |(?:the\ )?department\ (?:for|of)\ [a-z,'\ ]{3,60}?|(?:the\ )?ministry\ (?:of|for)\ [a-z,'\ ]{3,40}?
             |(?:the\ )?(?:home|cabinet|foreign|northern\ ireland|scotland|wales)\ office|(?:hm\ )?treasury|hmrc|hm\ revenue\ and\ customs
@@ -45,7 +46,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|commitments|mission|plan|intention|objective|promise)\s+(?:is|are)\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
         | \b(?:a|an|the|our|its|new|this)\s+(?:[a-z']+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
-        | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b
+        | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b(?:\s+(?:ourselves\s+)?to\s+(?P<verb9>[a-z]+))?
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
         | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
@@ -138,7 +139,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
 /// the verb and, when no promiser is named, in the subject.
 static PROCESS_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:review|reviews|consultation|consultations|call\ for\ evidence|evaluation|assessment|study|results|figures|statistics|guidance|details|decision|decisions|evidence|announcement|statement|update|response|proposals\ for\ consultation|discussions?|conversation|timetable|speech|keynote|lecture|remarks|interview|talks)\b",
+        r"\b(?:review|reviews|consultation|consultations|call\ for\ evidence|evaluation|assessment|study|results|figures|statistics|guidance|details|decision|decisions|evidence|announcement|statement|update|response|proposals\ for\ consultation|discussions?|conversation|timetable|speech|keynote|lecture|remarks|interview|talks|consideration|thought|further\ thought|evidence\ to)\b",
     )
     .expect("process object pattern")
 });
@@ -347,6 +348,26 @@ pub fn commitments_in_sentence(
     sentence: &str,
     published: Option<&str>,
 ) -> Vec<(Option<Deadline>, Option<Figure>)> {
+    // "4. Complete the transition to the new network by December 2026": an
+    // item of a numbered plan, quoted without its lead ("We will:"); its
+    // verb is the promise when the item is dated or counted
+    let item = strip_bullet(sentence.trim());
+    if item.len() < sentence.trim().len()
+        && let Some(first) = item.split_whitespace().next()
+        && first.starts_with(char::is_uppercase)
+        && is_delivery_verb(&first.to_lowercase())
+    {
+        let found =
+            commitments_in_sentence(&format!("We will {}", lowercase_first(item)), published);
+        return if found
+            .iter()
+            .any(|(deadline, target)| deadline.is_some() || target.is_some())
+        {
+            found
+        } else {
+            Vec::new()
+        };
+    }
     let folded = fold_for_search(sentence);
     // most sentences hold no commitment language: the one cheap test first
     // (an inline list's lead is followed by a colon, not by its verb)
@@ -394,7 +415,7 @@ pub fn commitments_in_sentence(
     let cue_end = captures.get(0).map_or(0, |m| m.end());
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
-        "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8",
+        "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -405,6 +426,7 @@ pub fn commitments_in_sentence(
         .map(|word| word.trim_matches(|ch: char| !ch.is_alphanumeric()));
     let next_word = next_words.next().unwrap_or_default();
     let mut delivery = legislative || captures.name("sum").is_some();
+    let mut reached = false;
     // "we will not be introducing a tourist tax": judge the verb, keep the "not"
     let negated = verb.as_deref().is_some_and(|v| v.starts_with("not "));
     if let Some(found) = &verb
@@ -432,6 +454,30 @@ pub fn commitments_in_sentence(
             verb = next_words.next().map(str::to_string);
             impersonal = true;
             passive = true;
+        }
+        // "our aim is to have 10,000 more apprentices", "by 2030 we will
+        // have 5G coverage in all populated areas": a state to be reached,
+        // promised when it is counted or dated (checked below), not "we
+        // will have to" or "we will have more to say"
+        Some("have") if !matches!(next_word, "to" | "more" | "further" | "") => {
+            reached = true;
+        }
+        // "keep the triple lock": to maintain it (not "keep under review")
+        Some("keep")
+            if !matches!(
+                next_word,
+                "under"
+                    | "in"
+                    | "up"
+                    | "track"
+                    | "abreast"
+                    | "looking"
+                    | "working"
+                    | "talking"
+                    | ""
+            ) =>
+        {
+            verb = Some("maintain".into());
         }
         // "bring forward legislation", "set up a new body", "return 10,000 people"
         Some("bring") if matches!(next_word, "forward" | "in" | "down") => delivery = true,
@@ -474,7 +520,7 @@ pub fn commitments_in_sentence(
             && find_figures(after_verb)
                 .iter()
                 .any(|figure| !is_duration(&figure.counts));
-        if is_procedural(word) && !counted {
+        if is_procedural(word) && !counted && !reached {
             // "we will work with the devolved administrations to increase ...",
             // "we will continue to fund ..."
             let purpose = match word {
@@ -778,6 +824,7 @@ fn is_delivery_verb(verb: &str) -> bool {
     }
     const DELIVERY: &[&str] = &[
         "build",
+        "give",
         "recruit",
         "deliver",
         "abolish",
@@ -865,6 +912,35 @@ mod tests {
 
     fn is_commitment(sentence: &str) -> bool {
         !commitments_in_sentence(sentence, Some("2023-01-04")).is_empty()
+    }
+
+    #[test]
+    fn plan_items_states_to_reach_and_party_pledges() {
+        // a numbered plan item, dated or counted; not an undated one
+        assert!(is_commitment(
+            "3. Open 300 new school-based nurseries by September 2025;"
+        ));
+        assert!(!is_commitment("2. Open a conversation with the sector."));
+        // a state to reach, counted or dated; not "have to" or "have more to say"
+        assert!(is_commitment(
+            "Our aim is to have 10,000 more apprentices in 2026-27."
+        ));
+        assert!(is_commitment(
+            "By 2030, we will have gigabit coverage in every town."
+        ));
+        assert!(!is_commitment(
+            "We will have to make difficult decisions by 2025."
+        ));
+        assert!(!is_commitment(
+            "We will have more to say about this in 2025."
+        ));
+        // "keep" a policy is to maintain it; "keep under review" is process
+        assert!(is_commitment(
+            "We promise to keep the triple lock throughout this Parliament."
+        ));
+        assert!(!is_commitment("We will keep the threshold under review."));
+        // parties promise in manifestos
+        assert!(is_commitment("Labour will recruit 6,500 new teachers."));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub struct Deadline {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?:\b(?P<lead>by|before|in|within|over|during|until|no\ later\ than|from)\s+)?
+        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from)\s+)?
         (?:the\ )?(?:(?:end|close)\ of\ (?:the\ )?)?
         (?:
             (?P<parl>(?:(?:this|the|next)\ )?parliament)
@@ -52,7 +52,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
           | (?:q(?P<q>[1-4])|(?P<qword>first|second|third|fourth)\ quarter\ of)\s+(?P<qyear>(?:19|20)\d\d)
           | (?P<season>spring|summer|autumn|winter)\s+(?P<syear>(?:19|20)\d\d)
           | (?P<half>first|second)\ (?:half|six\ months)\ of\s+(?P<hyear>(?:19|20)\d\d)
-          | (?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(?P<myear>(?:19|20)\d\d)
+          | (?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+)?(?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(?P<myear>(?:19|20)\d\d)
           | (?P<year>(?:19|20)\d\d)\b
         )",
     )
@@ -72,9 +72,26 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
             .name("lead")
             .map_or("", |m| m.as_str())
             .to_lowercase();
-        // "from October 2023 the cap will apply": in force by then; "from 2023" is too vague
-        if lead == "from" && captures.name("month").is_none() {
-            continue;
+        // "from October 2023 the cap will apply", "from 1 April 2024", "from
+        // 2026-27": in force by then; "from 2023" is too vague, and "from
+        // 2017-18 levels" is a baseline
+        if lead == "from" {
+            let dated = ["month", "fy1", "qyear", "season"]
+                .iter()
+                .any(|name| captures.name(name).is_some());
+            let rest = captures
+                .get(0)
+                .map_or("", |m| &sentence[m.end()..])
+                .trim_start()
+                .to_lowercase();
+            let baseline = [
+                "level", "baseline", "base", "figure", "value", "price", "rate",
+            ]
+            .iter()
+            .any(|word| rest.starts_with(word));
+            if !dated || baseline {
+                continue;
+            }
         }
         let whole = captures.get(0).map_or("", |m| m.as_str()).to_string();
         // without "by", "in"...: only "this year", "this Parliament" and the like name a period
@@ -97,9 +114,14 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
             }
         }
         let date = resolve(&captures, published);
-        // a bare year after "in" is a date of an event, not a deadline,
-        // unless it names a whole period ("in 2024/25", "in this Parliament")
-        if lead == "in" && captures.name("year").is_some() {
+        // a bare year after "in" is a date of an event ("set in 2019"), not
+        // a deadline, unless it names a whole period ("in 2024/25", "in this
+        // Parliament") or a year not yet over ("launch ... in 2022",
+        // written in 2019)
+        if lead == "in"
+            && let Some(year) = captures.name("year")
+            && published.is_none_or(|published| published.get(..4) > Some(year.as_str()))
+        {
             continue;
         }
         if let Some(date) = date {
@@ -117,6 +139,11 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
         let end = parliament_end(reference)?;
         if text.starts_with("next") {
             let position = PARLIAMENTS.iter().position(|(_, last)| *last == end)?;
+            // between Parliaments (a manifesto), the next one is the one to come
+            let sitting = PARLIAMENTS[position].0 <= reference;
+            if !sitting {
+                return Some(end);
+            }
             return PARLIAMENTS
                 .get(position + 1)
                 .map(|(_, last)| last.to_string());
@@ -205,7 +232,13 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
     }
     if let Some(month) = captures.name("month") {
         let year: i16 = captures.name("myear")?.as_str().parse().ok()?;
-        return month_end(year, month_number(month.as_str())?).map(iso);
+        let month = month_number(month.as_str())?;
+        // "1 April 2024": that day
+        if let Some(day) = captures.name("day") {
+            let day: i8 = day.as_str().parse().ok()?;
+            return Date::new(year, month, day).ok().map(iso);
+        }
+        return month_end(year, month).map(iso);
     }
     let year: i16 = captures.name("year")?.as_str().parse().ok()?;
     Date::new(year, 12, 31).ok().map(iso)
@@ -217,6 +250,48 @@ mod tests {
 
     fn deadline(text: &str, published: &str) -> Option<String> {
         find_deadline(text, Some(published)).map(|deadline| deadline.date)
+    }
+
+    #[test]
+    fn start_dates_days_and_years_to_come() {
+        // a day is that day; "from" a dated period is when it is in force
+        assert_eq!(
+            deadline("from 1 April 2024", "2023-11-22").as_deref(),
+            Some("2024-04-01")
+        );
+        assert_eq!(
+            deadline("by 31st March 2026", "2024-01-01").as_deref(),
+            Some("2026-03-31")
+        );
+        assert_eq!(
+            deadline("settlements from 2026-27", "2025-06-01").as_deref(),
+            Some("2027-03-31")
+        );
+        // a baseline is not a deadline, nor a bare "from 2023"
+        assert_eq!(
+            deadline("a 50% cut from 2017-18 levels", "2020-01-01"),
+            None
+        );
+        assert_eq!(deadline("from 2023 onwards", "2020-01-01"), None);
+        // "in 2022" written in 2019 is when; written in 2024 it is history
+        assert_eq!(
+            deadline("launch a satellite in 2022", "2019-05-01").as_deref(),
+            Some("2022-12-31")
+        );
+        assert_eq!(deadline("the target set in 2019", "2024-05-01"), None);
+        // between Parliaments a manifesto's "next Parliament" is the one to come
+        assert_eq!(
+            deadline("over the next Parliament", "2024-06-13").as_deref(),
+            Some("2029-07-09")
+        );
+        assert_eq!(
+            deadline("by the end of the next Parliament", "2021-06-13").as_deref(),
+            Some("2029-07-09")
+        );
+        assert_eq!(
+            deadline("throughout this Parliament", "2024-09-01").as_deref(),
+            Some("2029-07-09")
+        );
     }
 
     #[test]
