@@ -15,8 +15,8 @@
 //!   stemming, positions, stored fields), one record per document, to show
 //!   how much of the gap is the schema and how much is pledgewatch's work.
 //!
-//! All three use one indexing thread and a 100 MB writer budget, as
-//! `pledgewatch index` does. Each prints documents/s, MB/s of extracted
+//! All three use one indexing thread per core (two here) and 100 MB of
+//! writer budget per thread, as `pledgewatch index` does. Each prints documents/s, MB/s of extracted
 //! text, total time, CPU, peak RSS and index size, and the ratio to bare
 //! tantivy. Under `cargo test` (no `--bench` argument) it is a smoke run.
 
@@ -107,7 +107,10 @@ fn bare_tantivy(text_file: &Path, index_dir: &Path, pledgewatch_schema: bool) {
     };
     let index = Index::create_in_dir(index_dir, schema).expect("create the index");
     let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(1, 100_000_000)
+        .writer_with_num_threads::<TantivyDocument>(
+            pledgewatch::index::writer_threads(),
+            pledgewatch::index::writer_threads() * pledgewatch::index::WRITER_BUDGET_PER_THREAD,
+        )
         .expect("index writer");
     let reader = std::io::BufReader::new(std::fs::File::open(text_file).expect("text file"));
     let mut documents = 0usize;

@@ -313,11 +313,13 @@ fn answer_question(
         && find_figures(&question).is_empty()
         && let Some(commitment) = previous
             .and_then(|turn| turn.commitment.as_deref())
-            .and_then(|id| store.commitment(id))
+            .map(|id| store.commitment(id))
+            .transpose()?
+            .flatten()
     {
         let mut answer = empty_answer(&question, intent);
         answer.follow_up = true;
-        compose(&mut answer, commitment);
+        compose(&mut answer, &commitment);
         return Ok(answer);
     }
     // "and the 75% one?": this question's words with the earlier topic
@@ -360,7 +362,7 @@ fn answer_question(
         answer.follow_up = !candidates.is_empty();
     }
 
-    let Some(&(best_score, best)) = candidates.first() else {
+    let Some((best_score, best)) = candidates.first() else {
         return nothing_found(store, answer, &query_text);
     };
 
@@ -429,16 +431,16 @@ const PINNED_SHARE: f64 = 0.3;
 /// comes before those that are not when it is on the topic: "how many
 /// extra cops by March 2021" asks for the March 2021 milestone even if the
 /// 20,000-officer promise shares more of its words.
-fn retrieve<'a>(
-    store: &'a Store,
+fn retrieve(
+    store: &Store,
     query_text: &str,
     question_terms: &[String],
     wanted: &Wanted,
-) -> Result<Vec<(f64, &'a Commitment)>, AskError> {
+) -> Result<Vec<(f64, Commitment)>, AskError> {
     // (score, topic score, pinned, commitment)
-    let mut scored: Vec<(f64, f64, bool, &Commitment)> = Vec::new();
+    let mut scored: Vec<(f64, f64, bool, Commitment)> = Vec::new();
     for (score, commitment) in store.search_commitments(query_text, 20)? {
-        let covered = coverage(question_terms, &store.topic_terms(commitment));
+        let covered = coverage(question_terms, &store.topic_terms(&commitment));
         if covered < 0.5 && !question_terms.is_empty() {
             continue;
         }
@@ -453,14 +455,14 @@ fn retrieve<'a>(
             score *= 2.0;
             pinned = true;
         }
-        if deadline_named(commitment, wanted.periods) {
+        if deadline_named(&commitment, wanted.periods) {
             score *= 2.0;
             pinned = true;
         }
         scored.push((score, topic_score, pinned, commitment));
     }
     let best_topic_score = scored.iter().map(|entry| entry.1).fold(0.0, f64::max);
-    let first = |entry: &(f64, f64, bool, &Commitment)| {
+    let first = |entry: &(f64, f64, bool, Commitment)| {
         entry.2 && entry.1 >= best_topic_score * PINNED_SHARE
     };
     scored.sort_by(|a, b| {

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
@@ -34,7 +33,7 @@ pub use query::{QueryError, SearchRequest, Sort};
 use crate::analyze;
 use crate::corpus::{self, CorpusError, Skipped};
 use crate::extract::{self, Capture};
-use crate::model::{Commitment, Document, Status};
+use crate::model::{Commitment, CommitmentSummary, Document, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -87,6 +86,28 @@ pub const TUNING: Tuning = Tuning {
     recency: 2.0,
 };
 
+/// How much a document published on day `days` (NaN: undated) scores
+/// over one published long before `newest`: `1 + recency` on the newest
+/// day, the bonus halving every [`RECENCY_HALF_LIFE_YEARS`] back.
+fn recency_factor(recency: f32, newest: f32, days: f32) -> f32 {
+    if !days.is_finite() {
+        return 1.0;
+    }
+    let years = ((newest - days) / 365.25).max(0.0);
+    1.0 + recency * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS)
+}
+
+/// How long a document's age in days matters: the bonus after 40 years
+/// (20 half-lives) is below a millionth.
+const RECENCY_DAYS: usize = 40 * 366;
+
+/// [`recency_factor`] by age in days, `RECENCY_DAYS` of them.
+fn recency_factors(recency: f32) -> Vec<f32> {
+    (0..RECENCY_DAYS)
+        .map(|age| recency_factor(recency, age as f32, 0.0))
+        .collect()
+}
+
 /// Days since year 0 of a `YYYY-MM-DD` date, roughly (for recency).
 fn approximate_days(date: &str) -> Option<f32> {
     let mut parts = date
@@ -102,14 +123,25 @@ pub struct Fields {
     pub record: Field,
     pub id: Field,
     pub doc_id: Field,
+    /// Document records' title and text: only documents have these, so a
+    /// search's postings hold no passage or commitment.
     pub title: Field,
     pub body: Field,
+    /// Passage records' document title and paragraph text (stored: ask
+    /// quotes it).
+    pub passage_title: Field,
+    pub passage_body: Field,
+    /// Commitment records' maker and text with the titles of their sources.
+    pub commitment_title: Field,
+    pub commitment_body: Field,
     pub publisher: Field,
     pub kind: Field,
     pub published: Field,
     pub status: Field,
     /// On a document: the verdict of every commitment it makes or assesses.
     pub verdict: Field,
+    /// On a commitment: the ids of the documents that make or assess it.
+    pub cites: Field,
     pub url: Field,
     pub anchor: Field,
     pub data: Field,
@@ -117,25 +149,29 @@ pub struct Fields {
 
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let stemmed = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("en_stem")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    // indexed only: a document's text is stored once, in its `data` JSON
+    let stemmed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("en_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         record: builder.add_text_field("record", STRING),
         id: builder.add_text_field("id", STRING | STORED),
         doc_id: builder.add_text_field("doc_id", STRING | STORED),
         title: builder.add_text_field("title", stemmed.clone()),
-        body: builder.add_text_field("body", stemmed),
+        body: builder.add_text_field("body", stemmed.clone()),
+        passage_title: builder.add_text_field("passage_title", stemmed.clone().set_stored()),
+        passage_body: builder.add_text_field("passage_body", stemmed.clone().set_stored()),
+        commitment_title: builder.add_text_field("commitment_title", stemmed.clone()),
+        commitment_body: builder.add_text_field("commitment_body", stemmed),
         // fast: search facets count them and results sort by date
         publisher: builder.add_text_field("publisher", STRING | STORED | FAST),
         kind: builder.add_text_field("kind", STRING | STORED | FAST),
         published: builder.add_text_field("published", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED),
         verdict: builder.add_text_field("verdict", STRING | FAST),
+        cites: builder.add_text_field("cites", STRING),
         url: builder.add_text_field("url", STORED),
         anchor: builder.add_text_field("anchor", STORED),
         data: builder.add_text_field("data", STORED),
@@ -185,12 +221,28 @@ pub fn build(
         );
         bar
     });
+    tracing::info!(
+        captures = captures.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "corpus read"
+    );
     let mut documents = extract_all(&captures, &mut report, bar.as_ref());
+    tracing::info!(
+        documents = documents.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "extracted"
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     inherit_from_landing_pages(&mut documents);
+    drop(captures);
     let commitments = analyze::analyze(&documents, as_of, &overrides);
+    tracing::info!(
+        commitments = commitments.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "analysed"
+    );
     report.as_of = commitments
         .first()
         .map(|commitment| commitment.verdict.as_of.clone())
@@ -230,11 +282,15 @@ fn extract_all(
 ) -> Vec<Document> {
     let mut by_id: std::collections::BTreeMap<String, Vec<Document>> =
         std::collections::BTreeMap::new();
-    for capture in captures {
+    // extraction on every core; what follows in corpus order
+    let extracted = crate::parallel::map(captures, |_, capture| {
         if let Some(bar) = bar {
             bar.inc(1);
         }
-        match extract::extract(capture) {
+        extract::extract(capture)
+    });
+    for (capture, extracted) in captures.iter().zip(extracted) {
+        match extracted {
             Ok(document) => by_id.entry(document.id.clone()).or_default().push(document),
             Err(error) => {
                 tracing::warn!(location = %capture.location, url = %capture.url, %error, "extraction failed");
@@ -439,7 +495,8 @@ fn fill_index(
 ) -> Result<(), IndexError> {
     let (schema, fields) = schema();
     let index = Index::create_in_dir(directory, schema)?;
-    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+    let threads = writer_threads();
+    let mut writer = index.writer_with_num_threads(threads, threads * WRITER_BUDGET_PER_THREAD)?;
     let titles: std::collections::HashMap<&str, &str> = documents
         .iter()
         .map(|d| (d.id.as_str(), d.title.as_str()))
@@ -484,13 +541,19 @@ fn fill_index(
             record.add_text(fields.verdict, status);
         }
         writer.add_document(record)?;
+    }
+    // Passages after every document: documents then share segments (and,
+    // after merges, runs of doc ids), so what a search reads per match
+    // (postings, facet codes) is packed together rather than spread
+    // between the paragraphs.
+    for document in documents {
         for paragraph in &document.paragraphs {
             writer.add_document(doc!(
                 fields.record => "passage",
                 fields.id => format!("{}#{}", document.id, paragraph.anchor),
                 fields.doc_id => document.id.as_str(),
-                fields.title => document.title.as_str(),
-                fields.body => paragraph.text.as_str(),
+                fields.passage_title => document.title.as_str(),
+                fields.passage_body => paragraph.text.as_str(),
                 fields.publisher => document.publisher.as_str(),
                 fields.kind => document.kind.as_str(),
                 fields.published => document.published.clone().unwrap_or_default(),
@@ -521,17 +584,32 @@ fn fill_index(
         }
         let data = serde_json::to_string(commitment)
             .map_err(|error| IndexError::Damaged(error.to_string()))?;
-        writer.add_document(doc!(
+        let mut record = doc!(
             fields.record => "commitment",
             fields.id => commitment.id.as_str(),
             fields.doc_id => commitment.sources.first().map(|s| s.doc_id.clone()).unwrap_or_default(),
-            fields.title => commitment.maker.as_str(),
-            fields.body => text.join("\n"),
+            fields.commitment_title => commitment.maker.as_str(),
+            fields.commitment_body => text.join("\n"),
             fields.publisher => commitment.maker.as_str(),
             fields.status => commitment.verdict.status.as_str(),
             fields.published => commitment.made.clone().unwrap_or_default(),
             fields.data => data,
-        ))?;
+        );
+        let cited: std::collections::BTreeSet<&str> = commitment
+            .sources
+            .iter()
+            .map(|source| source.doc_id.as_str())
+            .chain(
+                commitment
+                    .assessments
+                    .iter()
+                    .map(|assessment| assessment.citation.doc_id.as_str()),
+            )
+            .collect();
+        for id in cited {
+            record.add_text(fields.cites, id);
+        }
+        writer.add_document(record)?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -544,6 +622,14 @@ fn fill_index(
 }
 
 const CONVERSATION_KEY_FILE: &str = "conversation.key";
+
+/// The index writer's memory budget per indexing thread.
+pub const WRITER_BUDGET_PER_THREAD: usize = 100_000_000;
+
+/// Indexing threads: one per core, at most 8.
+pub fn writer_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(8))
+}
 
 /// One search result: a document with its best passage.
 #[derive(Debug, Clone, Serialize)]
@@ -635,48 +721,128 @@ pub struct FacetCount {
 /// The field names the facet collector reads, in `RawFacets` order.
 const FACET_FIELDS: [&str; 4] = ["publisher", "kind", "published", "verdict"];
 
-/// Counts per value of the fast string fields, for the matching documents.
-/// The values of each facet column by ordinal, per segment, decoded once
-/// when the index is opened: decoding them per search costs more than the
-/// search.
-type FacetTerms = HashMap<tantivy::index::SegmentId, Vec<Vec<String>>>;
+/// One record's facet values and publication day, packed: bits 0-19 the
+/// publisher's value index + 1, 20-29 the kind's, 30-39 the year's (0:
+/// none), 40-47 one bit per verdict value, 48-63 the day of publication
+/// counted from [`DAY_ZERO`] (0: undated). Read once per matching record
+/// by the facet counts and the recency bonus: one array load instead of a
+/// column lookup per facet.
+type Code = u64;
 
-fn facet_terms(searcher: &tantivy::Searcher) -> Result<FacetTerms, IndexError> {
-    let mut terms = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
-        for name in FACET_FIELDS {
-            let mut values = Vec::new();
-            if let Some(column) = segment.fast_fields().str(name)? {
-                values.reserve(column.num_terms());
+const PUBLISHER_BITS: u32 = 20;
+const KIND_BITS: u32 = 10;
+const YEAR_BITS: u32 = 10;
+const VERDICT_BITS: u32 = 8;
+const FIELD_BITS: [u32; 3] = [PUBLISHER_BITS, KIND_BITS, YEAR_BITS];
+/// 1900-01-01 in [`approximate_days`]: days from it fit 16 bits to 2079.
+const DAY_ZERO: f32 = 1900.0 * 365.25 + 1.0;
+
+/// The day bits of a code, as days since [`DAY_ZERO`] (0: undated).
+fn code_day(code: Code) -> u32 {
+    (code >> 48) as u32
+}
+
+/// The facets' values across segments, and each segment's records'
+/// [`Code`]s, built once when the index is opened: a search then counts
+/// into plain arrays, with no string, hash or column decoding per match
+/// (decoding values per search cost more than the search). Publication
+/// dates are counted by year.
+#[derive(Default)]
+struct FacetTables {
+    /// Per facet (`FACET_FIELDS` order, dates as years), its values.
+    values: [Vec<String>; 4],
+    /// Per segment, each record's code by its `DocId`.
+    codes: HashMap<tantivy::index::SegmentId, std::sync::Arc<Vec<Code>>>,
+}
+
+impl FacetTables {
+    fn read(searcher: &tantivy::Searcher) -> Result<FacetTables, IndexError> {
+        let mut tables = FacetTables::default();
+        let mut positions: [HashMap<String, u32>; 4] = Default::default();
+        for segment in searcher.segment_readers() {
+            let mut codes: Vec<Code> = vec![0; segment.max_doc() as usize];
+            for (facet, name) in FACET_FIELDS.iter().enumerate() {
+                let Some(column) = segment.fast_fields().str(name)? else {
+                    continue;
+                };
+                // this segment's ordinals -> (value index, day)
+                let mut map: Vec<(u32, u32)> = Vec::with_capacity(column.num_terms());
                 for ord in 0..column.num_terms() as u64 {
                     let mut text = String::new();
                     column
                         .ord_to_str(ord, &mut text)
                         .map_err(|error| IndexError::Damaged(error.to_string()))?;
-                    values.push(text);
+                    let mut day = 0;
+                    if *name == "published" {
+                        day = approximate_days(&text)
+                            .map(|days| (days - DAY_ZERO).clamp(1.0, f32::from(u16::MAX)) as u32)
+                            .unwrap_or(0);
+                        text = text
+                            .get(..4)
+                            .filter(|year| year.chars().all(|ch| ch.is_ascii_digit()))
+                            .unwrap_or_default()
+                            .to_string();
+                    }
+                    let next = tables.values[facet].len() as u32;
+                    let position = *positions[facet].entry(text).or_insert_with_key(|text| {
+                        tables.values[facet].push(text.clone());
+                        next
+                    });
+                    map.push((position, day));
+                }
+                let limit = if facet == 3 {
+                    VERDICT_BITS
+                } else {
+                    FIELD_BITS[facet]
+                };
+                if tables.values[facet].len() >= (1usize << limit) - 1 && facet != 3 {
+                    return Err(IndexError::Damaged(format!(
+                        "more than {} values of {name} to count",
+                        (1usize << limit) - 2
+                    )));
+                }
+                for (doc, code) in codes.iter_mut().enumerate() {
+                    for ord in column.term_ords(doc as DocId) {
+                        let Some(&(position, day)) = map.get(ord as usize) else {
+                            continue;
+                        };
+                        *code |= match facet {
+                            0 => Code::from(position + 1),
+                            1 => Code::from(position + 1) << PUBLISHER_BITS,
+                            2 => {
+                                (Code::from(position + 1) << (PUBLISHER_BITS + KIND_BITS))
+                                    | (Code::from(day) << 48)
+                            }
+                            // more verdict values than bits cannot happen
+                            // (there are six statuses); any beyond go uncounted
+                            _ if position < VERDICT_BITS => 1 << (40 + position),
+                            _ => 0,
+                        };
+                        if facet != 3 {
+                            break;
+                        }
+                    }
                 }
             }
-            columns.push(values);
+            tables
+                .codes
+                .insert(segment.segment_id(), std::sync::Arc::new(codes));
         }
-        terms.insert(segment.segment_id(), columns);
+        Ok(tables)
     }
-    Ok(terms)
 }
 
 /// Counts matching documents by each facet's values.
 struct FacetCollector {
-    terms: std::sync::Arc<FacetTerms>,
+    tables: std::sync::Arc<FacetTables>,
 }
 
-/// Counts by value, one map per `FACET_FIELDS` entry.
-type RawFacets = [HashMap<String, usize>; 4];
+/// Counts by value index, one array per `FACET_FIELDS` entry.
+type RawFacets = [Vec<u32>; 4];
 
 struct FacetSegmentCollector {
-    columns: Vec<Option<StrColumn>>,
-    counts: Vec<Vec<usize>>,
-    terms: std::sync::Arc<FacetTerms>,
-    segment: tantivy::index::SegmentId,
+    codes: std::sync::Arc<Vec<Code>>,
+    counts: RawFacets,
 }
 
 impl Collector for FacetCollector {
@@ -688,18 +854,15 @@ impl Collector for FacetCollector {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetSegmentCollector> {
-        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
-        let mut counts = Vec::with_capacity(FACET_FIELDS.len());
-        for name in FACET_FIELDS {
-            let column = reader.fast_fields().str(name)?;
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            columns.push(column);
-        }
         Ok(FacetSegmentCollector {
-            columns,
-            counts,
-            terms: self.terms.clone(),
-            segment: reader.segment_id(),
+            // a segment the tables do not know of counts nothing
+            codes: self
+                .tables
+                .codes
+                .get(&reader.segment_id())
+                .cloned()
+                .unwrap_or_default(),
+            counts: std::array::from_fn(|facet| vec![0; self.tables.values[facet].len()]),
         })
     }
 
@@ -708,11 +871,12 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<RawFacets>) -> tantivy::Result<RawFacets> {
-        let mut merged = RawFacets::default();
+        let mut fruits = fruits.into_iter();
+        let mut merged = fruits.next().unwrap_or_default();
         for fruit in fruits {
             for (into, from) in merged.iter_mut().zip(fruit) {
-                for (value, count) in from {
-                    *into.entry(value).or_default() += count;
+                for (count, add) in into.iter_mut().zip(from) {
+                    *count += add;
                 }
             }
         }
@@ -724,41 +888,44 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = RawFacets;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
-                        *count += 1;
-                    }
-                }
+        let Some(&code) = self.codes.get(doc as usize) else {
+            return;
+        };
+        let mut shift = 0;
+        for (facet, bits) in FIELD_BITS.iter().enumerate() {
+            let position = ((code >> shift) & ((1 << bits) - 1)) as usize;
+            shift += bits;
+            if let Some(count) = position
+                .checked_sub(1)
+                .and_then(|at| self.counts[facet].get_mut(at))
+            {
+                *count += 1;
+            }
+        }
+        let mut verdicts = (code >> 40) & 0xff;
+        while verdicts != 0 {
+            let at = verdicts.trailing_zeros() as usize;
+            verdicts &= verdicts - 1;
+            if let Some(count) = self.counts[3].get_mut(at) {
+                *count += 1;
             }
         }
     }
 
     fn harvest(self) -> RawFacets {
-        let mut out = RawFacets::default();
-        let names = self.terms.get(&self.segment);
-        for (index, (counts, into)) in self.counts.into_iter().zip(out.iter_mut()).enumerate() {
-            let Some(values) = names.and_then(|columns| columns.get(index)) else {
-                continue;
-            };
-            for (ord, count) in counts.into_iter().enumerate() {
-                if count > 0
-                    && let Some(value) = values.get(ord)
-                {
-                    *into.entry(value.clone()).or_default() += count;
-                }
-            }
-        }
-        out
+        self.counts
     }
 }
 
-fn facet_list(counts: HashMap<String, usize>, by_value_descending: bool) -> Vec<FacetCount> {
-    let mut list: Vec<FacetCount> = counts
-        .into_iter()
-        .filter(|(value, _)| !value.is_empty())
-        .map(|(value, count)| FacetCount { value, count })
+fn facet_list(values: &[String], counts: &[u32], by_value_descending: bool) -> Vec<FacetCount> {
+    let mut list: Vec<FacetCount> = values
+        .iter()
+        .zip(counts)
+        .filter(|(value, count)| !value.is_empty() && **count > 0)
+        .map(|(value, count)| FacetCount {
+            value: value.clone(),
+            count: *count as usize,
+        })
         .collect();
     if by_value_descending {
         list.sort_by(|a, b| b.value.cmp(&a.value));
@@ -769,22 +936,19 @@ fn facet_list(counts: HashMap<String, usize>, by_value_descending: bool) -> Vec<
 }
 
 impl Facets {
-    fn from_raw(raw: RawFacets) -> Facets {
-        let [publisher, kind, published, verdict] = raw;
-        let mut years: HashMap<String, usize> = HashMap::new();
-        for (date, count) in published {
-            if let Some(year) = date
-                .get(..4)
-                .filter(|y| y.chars().all(|ch| ch.is_ascii_digit()))
-            {
-                *years.entry(year.to_string()).or_default() += count;
-            }
-        }
+    fn from_raw(tables: &FacetTables, raw: &RawFacets) -> Facets {
+        let list = |facet: usize, by_value| {
+            facet_list(
+                &tables.values[facet],
+                raw.get(facet).map_or(&[][..], Vec::as_slice),
+                by_value,
+            )
+        };
         Facets {
-            publisher: facet_list(publisher, false),
-            kind: facet_list(kind, false),
-            year: facet_list(years, true),
-            verdict: facet_list(verdict, false),
+            publisher: list(0, false),
+            kind: list(1, false),
+            year: list(2, true),
+            verdict: list(3, false),
         }
     }
 }
@@ -804,7 +968,9 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    pub commitments: Vec<Commitment>,
+    /// Every commitment without its evidence, newest first; the whole
+    /// commitment is read from the index when asked for.
+    pub commitments: Vec<CommitmentSummary>,
     pub as_of: String,
     pub documents: usize,
     conversation_key: Vec<u8>,
@@ -814,11 +980,12 @@ pub struct Store {
     source_terms: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// Each commitment's topic terms (by position), worked out when first asked for.
     topic_terms: Vec<std::sync::OnceLock<std::collections::HashSet<String>>>,
-    /// Per segment, the day (see [`approximate_days`]) of each `published`
-    /// value by its ordinal: the recency bonus reads it per matching
-    /// document without decoding dates.
-    published_days: std::sync::Arc<HashMap<tantivy::index::SegmentId, std::sync::Arc<Vec<f32>>>>,
-    facet_terms: std::sync::Arc<FacetTerms>,
+    /// Facet values and publication days by ordinal, per segment.
+    facet_tables: std::sync::Arc<FacetTables>,
+    /// The recency factor of [`TUNING`] by days before `as_of` (the
+    /// last entry for anything older): a search multiplies by it, with no
+    /// date arithmetic per matching document.
+    recency_factors: std::sync::Arc<Vec<f32>>,
 }
 
 impl Store {
@@ -844,14 +1011,8 @@ impl Store {
                 &commitment_query,
                 &TopDocs::with_limit(total).order_by_score(),
             )? {
-                let stored: TantivyDocument = searcher.doc(address)?;
-                let data = stored
-                    .get_first(fields.data)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                let commitment: Commitment = serde_json::from_str(data)
-                    .map_err(|error| IndexError::Damaged(error.to_string()))?;
-                commitments.push(commitment);
+                let commitment = read_commitment(&searcher, fields.data, address)?;
+                commitments.push(CommitmentSummary::from(&commitment));
             }
         }
         commitments.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
@@ -877,20 +1038,11 @@ impl Store {
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
-        let facet_terms = facet_terms(&searcher)?;
-        let published_days = facet_terms
-            .iter()
-            .map(|(segment, columns)| {
-                let days = columns[2]
-                    .iter()
-                    .map(|date| approximate_days(date).unwrap_or(f32::NAN))
-                    .collect();
-                (*segment, std::sync::Arc::new(days))
-            })
-            .collect();
+        let facet_tables = FacetTables::read(&searcher)?;
+        let recency_factors = std::sync::Arc::new(recency_factors(TUNING.recency));
         Ok(Store {
-            facet_terms: std::sync::Arc::new(facet_terms),
-            published_days: std::sync::Arc::new(published_days),
+            facet_tables: std::sync::Arc::new(facet_tables),
+            recency_factors,
             source_terms: std::sync::OnceLock::new(),
             topic_terms,
             by_id,
@@ -925,14 +1077,44 @@ impl Store {
         BooleanQuery::new(vec![(Occur::Must, filter), (Occur::Must, query)])
     }
 
-    fn parse(&self, text: &str, conjunction: bool) -> Box<dyn Query> {
-        self.parse_tuned(text, conjunction, &TUNING)
+    /// The query for `text` over one kind of record's title and body
+    /// fields (which only that kind of record has). Text naming a field
+    /// itself (`id:...`) is kept to that kind of record too.
+    fn parse(
+        &self,
+        text: &str,
+        conjunction: bool,
+        record: &str,
+        (title, body): (Field, Field),
+    ) -> Box<dyn Query> {
+        let query = self.parse_fields(text, conjunction, title, body, &TUNING);
+        if text.contains(':') {
+            Box::new(self.restricted(record, query))
+        } else {
+            query
+        }
     }
 
     fn parse_tuned(&self, text: &str, conjunction: bool, tuning: &Tuning) -> Box<dyn Query> {
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
-        parser.set_field_boost(self.fields.title, tuning.title_boost);
+        self.parse_fields(
+            text,
+            conjunction,
+            self.fields.title,
+            self.fields.body,
+            tuning,
+        )
+    }
+
+    fn parse_fields(
+        &self,
+        text: &str,
+        conjunction: bool,
+        title: Field,
+        body: Field,
+        tuning: &Tuning,
+    ) -> Box<dyn Query> {
+        let mut parser = QueryParser::for_index(&self.index, vec![title, body]);
+        parser.set_field_boost(title, tuning.title_boost);
         if conjunction {
             parser.set_conjunction_by_default();
         }
@@ -975,16 +1157,21 @@ impl Store {
                 (Occur::Should, any),
             ])) as Box<dyn Query>
         });
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(self.fields.record, "document"),
-                IndexRecordOption::Basic,
-            )),
-        )];
-        match &user_query {
-            Some(user_query) => clauses.push((Occur::Must, user_query.box_clone())),
-            None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        // Only document records have the fields words are searched in, so
+        // the record kind is needed only without words, or when the text
+        // names a field itself (`passage_body:...` must not find passages).
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(6);
+        if user_query.is_none() || words.contains(':') {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.record, "document"),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(user_query) = &user_query {
+            clauses.push((Occur::Must, user_query.box_clone()));
         }
         for (field, value) in [
             (self.fields.publisher, &request.publisher),
@@ -1040,31 +1227,37 @@ impl Store {
             (
                 Count,
                 FacetCollector {
-                    terms: self.facet_terms.clone(),
+                    tables: self.facet_tables.clone(),
                 },
             )
         };
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let found = match sort {
             Sort::Relevance if tuning.recency > 0.0 => {
-                let recency = tuning.recency;
-                let newest = approximate_days(&self.as_of).unwrap_or(0.0);
-                let published_days = self.published_days.clone();
+                // factors by age in days: worked out when the index opened
+                // for the served weights, here for others (when tuning)
+                let factors = if tuning.recency == TUNING.recency {
+                    self.recency_factors.clone()
+                } else {
+                    std::sync::Arc::new(recency_factors(tuning.recency))
+                };
+                let newest = approximate_days(&self.as_of)
+                    .map_or(0, |days| (days - DAY_ZERO).max(0.0) as u32);
+                let codes = self.facet_tables.codes.clone();
                 let ranked = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-                    let published = segment.fast_fields().str("published").ok().flatten();
                     // looked up once per segment, not per document
-                    let days_of: Option<std::sync::Arc<Vec<f32>>> =
-                        published_days.get(&segment.segment_id()).cloned();
+                    let codes = codes
+                        .get(&segment.segment_id())
+                        .cloned()
+                        .unwrap_or_default();
+                    let factors = factors.clone();
                     move |doc: tantivy::DocId, score: tantivy::Score| {
-                        let days = published.as_ref().and_then(|column| {
-                            let ord = column.term_ords(doc).next()?;
-                            days_of.as_ref()?.get(ord as usize).copied()
-                        });
-                        let Some(days) = days.filter(|days| days.is_finite()) else {
+                        let day = codes.get(doc as usize).map_or(0, |&code| code_day(code));
+                        if day == 0 {
                             return score;
-                        };
-                        let years = ((newest - days) / 365.25).max(0.0);
-                        score * (1.0 + recency * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS))
+                        }
+                        let age = newest.saturating_sub(day) as usize;
+                        score * factors.get(age).or(factors.last()).copied().unwrap_or(1.0)
                     }
                 });
                 addresses_and_counts(searcher.search(query, &(ranked, facets()))?)
@@ -1111,7 +1304,7 @@ impl Store {
                 self.collect_hits(&searcher, &*query, request.sort, limit, offset, tuning)?;
             user_query = relaxed_user_query;
         }
-        let facets = Facets::from_raw(raw_facets);
+        let facets = Facets::from_raw(&self.facet_tables, &raw_facets);
         let snippet_query: Box<dyn Query> = user_query.unwrap_or_else(|| Box::new(AllQuery));
         let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, self.fields.body)?;
         snippets.set_max_num_chars(240);
@@ -1241,10 +1434,82 @@ impl Store {
             .map_err(|error| IndexError::Damaged(error.to_string()))
     }
 
-    pub fn commitment(&self, id: &str) -> Option<&Commitment> {
+    /// A commitment without its evidence.
+    pub fn commitment_summary(&self, id: &str) -> Option<&CommitmentSummary> {
         self.by_id
             .get(id)
             .map(|position| &self.commitments[*position])
+    }
+
+    /// A whole commitment, with its sources and evidence, from the index.
+    pub fn commitment(&self, id: &str) -> Result<Option<Commitment>, IndexError> {
+        if !self.by_id.contains_key(id) {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let query = self.restricted(
+            "commitment",
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.id, id),
+                IndexRecordOption::Basic,
+            )),
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.into_iter().next() {
+            Some((_, address)) => read_commitment(&searcher, self.fields.data, address).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every whole commitment, one at a time, in index order: for work
+    /// over all the evidence (verdicts as of a date, the spelling
+    /// vocabulary, evaluation) without holding it all.
+    pub fn for_each_commitment(&self, mut visit: impl FnMut(Commitment)) -> Result<(), IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.record, "commitment"),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
+        addresses.sort();
+        for address in addresses {
+            visit(read_commitment(&searcher, self.fields.data, address)?);
+        }
+        Ok(())
+    }
+
+    /// Every whole commitment, newest first (as `commitments`).
+    pub fn all_commitments(&self) -> Result<Vec<Commitment>, IndexError> {
+        let mut all = Vec::with_capacity(self.commitments.len());
+        self.for_each_commitment(|commitment| all.push(commitment))?;
+        all.sort_by_key(|commitment| self.by_id.get(&commitment.id).copied());
+        Ok(all)
+    }
+
+    /// The commitments a document makes or assesses, newest first.
+    pub fn commitments_citing(&self, doc_id: &str) -> Result<Vec<&CommitmentSummary>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.cites, doc_id),
+            IndexRecordOption::Basic,
+        );
+        let mut positions = Vec::new();
+        for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            if let Some(position) = stored
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .and_then(|id| self.by_id.get(id))
+            {
+                positions.push(*position);
+            }
+        }
+        positions.sort_unstable();
+        Ok(positions
+            .into_iter()
+            .map(|position| &self.commitments[position])
+            .collect())
     }
 
     /// Commitments matching words (any of them), best first.
@@ -1252,20 +1517,21 @@ impl Store {
         &self,
         text: &str,
         limit: usize,
-    ) -> Result<Vec<(f32, &Commitment)>, IndexError> {
+    ) -> Result<Vec<(f32, Commitment)>, IndexError> {
         let searcher = self.reader.searcher();
-        let query = self.restricted("commitment", self.parse(text, false));
+        let query = self.parse(
+            text,
+            false,
+            "commitment",
+            (self.fields.commitment_title, self.fields.commitment_body),
+        );
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut found = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let stored: TantivyDocument = searcher.doc(address)?;
-            let id = stored
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            if let Some(commitment) = self.commitment(id) {
-                found.push((score, commitment));
-            }
+            found.push((
+                score,
+                read_commitment(&searcher, self.fields.data, address)?,
+            ));
         }
         Ok(found)
     }
@@ -1273,7 +1539,12 @@ impl Store {
     /// Paragraphs matching words (any of them), best first.
     pub fn search_passages(&self, text: &str, limit: usize) -> Result<Vec<PassageHit>, IndexError> {
         let searcher = self.reader.searcher();
-        let query = self.restricted("passage", self.parse(text, false));
+        let query = self.parse(
+            text,
+            false,
+            "passage",
+            (self.fields.passage_title, self.fields.passage_body),
+        );
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut found = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -1289,8 +1560,8 @@ impl Store {
                 score,
                 doc_id: text_of(self.fields.doc_id),
                 anchor: text_of(self.fields.anchor),
-                text: text_of(self.fields.body),
-                title: text_of(self.fields.title),
+                text: text_of(self.fields.passage_body),
+                title: text_of(self.fields.passage_title),
             });
         }
         Ok(found)
@@ -1301,7 +1572,7 @@ impl Store {
     pub fn vocabulary(&self) -> &std::collections::HashSet<String> {
         self.vocabulary.get_or_init(|| {
             let mut words = std::collections::HashSet::new();
-            for commitment in &self.commitments {
+            let streamed = self.for_each_commitment(|commitment| {
                 let texts = std::iter::once(commitment.text.as_str())
                     .chain(commitment.sources.iter().map(|s| s.title.as_str()))
                     .chain(
@@ -1323,6 +1594,9 @@ impl Store {
                             .filter(|w| w.chars().all(char::is_alphabetic)),
                     );
                 }
+            });
+            if let Err(error) = streamed {
+                tracing::warn!(%error, "spelling vocabulary: commitments unreadable");
             }
             for set in crate::lexicon::SYNONYMS.iter() {
                 for phrase in &set.phrases {
@@ -1344,14 +1618,17 @@ impl Store {
     pub fn source_terms(&self) -> &std::collections::HashSet<String> {
         self.source_terms.get_or_init(|| {
             let mut names = std::collections::BTreeSet::new();
-            for commitment in &self.commitments {
-                names.insert(commitment.maker.as_str());
-                names.extend(commitment.sources.iter().map(|s| s.publisher.as_str()));
-                names.extend(commitment.assessments.iter().map(|a| a.assessor.as_str()));
+            let streamed = self.for_each_commitment(|commitment| {
+                names.insert(commitment.maker);
+                names.extend(commitment.sources.into_iter().map(|s| s.publisher));
+                names.extend(commitment.assessments.into_iter().map(|a| a.assessor));
+            });
+            if let Err(error) = streamed {
+                tracing::warn!(%error, "source names: commitments unreadable");
             }
             names
-                .into_iter()
-                .flat_map(crate::lexicon::expanded_terms)
+                .iter()
+                .flat_map(|name| crate::lexicon::expanded_terms(name))
                 .collect()
         })
     }
@@ -1397,6 +1674,20 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A commitment record's whole commitment, from its stored JSON.
+fn read_commitment(
+    searcher: &tantivy::Searcher,
+    data: Field,
+    address: DocAddress,
+) -> Result<Commitment, IndexError> {
+    let stored: TantivyDocument = searcher.doc(address)?;
+    let json = stored
+        .get_first(data)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    serde_json::from_str(json).map_err(|error| IndexError::Damaged(error.to_string()))
 }
 
 fn topic_terms_of(commitment: &Commitment) -> std::collections::HashSet<String> {

@@ -211,10 +211,6 @@ pub fn complete_date(value: &str, end: bool) -> Option<String> {
     Some(date.to_string())
 }
 
-/// The text with each synonym-list phrase it mentions widened to an OR
-/// group of quoted phrases: `a&e waits` -> `("a&e" OR "accident and
-/// emergency" ...) waits`. Text that already uses query syntax (quotes,
-/// brackets, field names, operators) is left as the user wrote it.
 /// Whether the words use the query syntax: quotes, grouping, fields,
 /// boosts, wildcards, required or excluded words, AND, OR, NOT.
 pub fn has_syntax(text: &str) -> bool {
@@ -224,6 +220,16 @@ pub fn has_syntax(text: &str) -> bool {
             .any(|word| matches!(word, "AND" | "OR" | "NOT"))
 }
 
+/// The text with each synonym-list phrase it mentions widened to an OR
+/// group of quoted phrases: `a&e waits` -> `("a&e" OR "accident and
+/// emergency" ...) waits`. Text that already uses query syntax (quotes,
+/// brackets, field names, operators) is left as the user wrote it.
+///
+/// An alternative that contains another one the group keeps (by the
+/// index's stems: `registered nurses` holds `nurses`, `nursing staff`
+/// holds `nurse`) is left out: every document it matches is matched
+/// already, and phrases are the dearest part of a search. The words as
+/// typed always stay.
 pub fn expand_synonyms(text: &str) -> String {
     if has_syntax(text) || text.trim().is_empty() {
         return text.to_string();
@@ -254,10 +260,25 @@ pub fn expand_synonyms(text: &str) -> String {
         }
         match best {
             Some((length, set)) => {
-                let mut alternatives: Vec<String> =
-                    vec![words[position..position + length].join(" ")];
-                for phrase in &set.phrases {
-                    if !alternatives.contains(phrase) && alternatives.len() < 8 {
+                let typed = words[position..position + length].join(" ");
+                let mut kept: Vec<Vec<String>> = vec![index_stems(&typed)];
+                let mut alternatives: Vec<String> = vec![typed];
+                // shortest first, so that what holds them is left out
+                let mut others: Vec<(Vec<String>, &String)> = set
+                    .phrases
+                    .iter()
+                    .map(|phrase| (index_stems(phrase), phrase))
+                    .collect();
+                others.sort_by_key(|(stems, _)| stems.len());
+                for (stems, phrase) in others {
+                    let held = kept.iter().any(|shorter| {
+                        !shorter.is_empty()
+                            && stems
+                                .windows(shorter.len())
+                                .any(|window| window == shorter.as_slice())
+                    });
+                    if !held && !stems.is_empty() && alternatives.len() < 8 {
+                        kept.push(stems);
                         alternatives.push(phrase.clone());
                     }
                 }
@@ -275,6 +296,25 @@ pub fn expand_synonyms(text: &str) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The terms the index holds for `text`: tantivy's `en_stem` analyzer
+/// (simple tokens, long ones dropped, lower case, English stems).
+fn index_stems(text: &str) -> Vec<String> {
+    use tantivy::tokenizer::{
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    };
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut stems = Vec::new();
+    while let Some(token) = stream.next() {
+        stems.push(token.text.clone());
+    }
+    stems
 }
 
 #[cfg(test)]
@@ -328,5 +368,22 @@ mod tests {
         assert!(widened.ends_with(") figures"), "{widened}");
         assert_eq!(expand_synonyms("\"a&e\" waits"), "\"a&e\" waits");
         assert_eq!(expand_synonyms("zebra crossing"), "zebra crossing");
+    }
+
+    #[test]
+    fn alternatives_holding_a_kept_one_are_left_out() {
+        // "nurse", "nursing staff", "registered nurses" ... all hold the stem of "nurses"
+        assert_eq!(expand_synonyms("nurses"), "(\"nurses\")");
+        // "emergency departments" holds "emergency department"; "a and e" is kept
+        let widened = expand_synonyms("a&e");
+        assert!(widened.contains("\"emergency department\""), "{widened}");
+        assert!(!widened.contains("\"emergency departments\""), "{widened}");
+        assert!(widened.contains("\"accident and emergency\""), "{widened}");
+        // the words as typed stay even when a shorter alternative holds them
+        let typed = expand_synonyms("registered nurses");
+        assert!(
+            typed.starts_with("(\"registered nurses\" OR \"nurses\""),
+            "{typed}"
+        );
     }
 }

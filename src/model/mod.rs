@@ -306,6 +306,53 @@ pub struct Commitment {
     pub verdict: Verdict,
 }
 
+impl Commitment {
+    /// The newest date on which the verdict could have changed: its newest
+    /// counted assessment, else the day it was made.
+    pub fn verdict_changed(&self) -> String {
+        self.assessments
+            .iter()
+            .filter_map(|assessment| assessment.date.clone())
+            .filter(|date| *date <= self.verdict.as_of)
+            .max()
+            .or_else(|| self.made.clone())
+            .unwrap_or_else(|| self.verdict.as_of.clone())
+    }
+}
+
+/// A commitment as lists, filters, charts and feeds show it: all but its
+/// sources and evidence, which stay in the index until a page or an
+/// answer asks for them. What the server keeps in memory per commitment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommitmentSummary {
+    pub id: String,
+    pub text: String,
+    pub maker: String,
+    pub made: Option<String>,
+    pub deadline: Option<String>,
+    pub deadline_text: Option<String>,
+    pub target: Option<Figure>,
+    pub verdict: Verdict,
+    /// [`Commitment::verdict_changed`].
+    pub changed: String,
+}
+
+impl From<&Commitment> for CommitmentSummary {
+    fn from(commitment: &Commitment) -> CommitmentSummary {
+        CommitmentSummary {
+            id: commitment.id.clone(),
+            text: commitment.text.clone(),
+            maker: commitment.maker.clone(),
+            made: commitment.made.clone(),
+            deadline: commitment.deadline.clone(),
+            deadline_text: commitment.deadline_text.clone(),
+            target: commitment.target.clone(),
+            verdict: commitment.verdict.clone(),
+            changed: commitment.verdict_changed(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Assessment {
     pub assessor: String,

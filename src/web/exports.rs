@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::WebError;
 use crate::index::SearchHit;
-use crate::model::Commitment;
+use crate::model::CommitmentSummary;
 
 /// Rows a CSV or feed of search results holds at most.
 pub const EXPORT_LIMIT: usize = 1000;
@@ -92,7 +92,7 @@ pub fn hit_permalink(hit: &SearchHit) -> String {
     }
 }
 
-pub fn commitments_csv(commitments: &[&Commitment]) -> Result<Response, WebError> {
+pub fn commitments_csv(commitments: &[&CommitmentSummary]) -> Result<Response, WebError> {
     let mut rows = vec![
         [
             "id",
@@ -133,19 +133,6 @@ pub fn atom_date(date: &str) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// The newest date on which a commitment's verdict could have changed: its
-/// newest counted assessment, else the day it was made.
-pub fn verdict_changed(commitment: &Commitment) -> String {
-    commitment
-        .assessments
-        .iter()
-        .filter_map(|assessment| assessment.date.clone())
-        .filter(|date| *date <= commitment.verdict.as_of)
-        .max()
-        .or_else(|| commitment.made.clone())
-        .unwrap_or_else(|| commitment.verdict.as_of.clone())
-}
-
 pub fn atom_response(body: String) -> Response {
     (
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
@@ -175,10 +162,10 @@ pub fn search_entries(hits: &[SearchHit], captured_fallback: &str) -> Vec<Value>
 }
 
 /// Entries of the verdicts feed, newest change first.
-pub fn verdict_entries(commitments: &[Commitment]) -> Vec<Value> {
-    let mut dated: Vec<(String, &Commitment)> = commitments
+pub fn verdict_entries(commitments: &[CommitmentSummary]) -> Vec<Value> {
+    let mut dated: Vec<(String, &CommitmentSummary)> = commitments
         .iter()
-        .map(|commitment| (verdict_changed(commitment), commitment))
+        .map(|commitment| (commitment.changed.clone(), commitment))
         .collect();
     dated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
     dated

@@ -32,7 +32,7 @@ use crate::ask::{self, Answer, AskError};
 use crate::index::{
     HITS_PER_PAGE, IndexError, MAX_QUERY_CHARS, SearchRequest, SearchResults, Sort, Store,
 };
-use crate::model::{Commitment, Status};
+use crate::model::{Commitment, CommitmentSummary, Status};
 
 /// The `/api` routes, for the OpenAPI description and its test.
 pub const API_PATHS: [&str; 5] = [
@@ -842,7 +842,7 @@ async fn ask_page(
                     let commitment = turn
                         .commitment
                         .as_deref()
-                        .and_then(|id| store.commitment(id));
+                        .and_then(|id| store.commitment_summary(id));
                     json!({
                         "question": turn.question,
                         "commitment": commitment.map(commitment_json),
@@ -884,7 +884,7 @@ pub fn api_answer(answer: &Answer) -> Value {
         "answer": answer.answer,
         "status": answer.status.map(Status::as_str),
         "as_of": answer.as_of,
-        "commitment": answer.commitment.as_ref().map(commitment_json),
+        "commitment": answer.commitment.as_ref().map(|c| commitment_json(&CommitmentSummary::from(c))),
         "citations": answer.citations,
         "also_matching": answer.also_matching,
         "suggestions": answer.suggestions,
@@ -897,7 +897,7 @@ pub fn api_answer(answer: &Answer) -> Value {
 }
 
 /// A commitment as the API gives it.
-pub fn commitment_json(commitment: &Commitment) -> Value {
+pub fn commitment_json(commitment: &CommitmentSummary) -> Value {
     json!({
         "id": commitment.id,
         "text": commitment.text,
@@ -917,7 +917,7 @@ pub fn commitment_json(commitment: &Commitment) -> Value {
 }
 
 fn commitment_detail_json(commitment: &Commitment) -> Value {
-    let mut value = commitment_json(commitment);
+    let mut value = commitment_json(&CommitmentSummary::from(commitment));
     let with_permalink = |citation: &crate::model::Citation| {
         let mut cited = serde_json::to_value(citation).unwrap_or(Value::Null);
         cited["permalink"] = json!(format!(
@@ -980,7 +980,7 @@ impl CommitmentFilter {
         })
     }
 
-    fn keeps(&self, commitment: &Commitment) -> bool {
+    fn keeps(&self, commitment: &CommitmentSummary) -> bool {
         let deadline = commitment.deadline.as_deref();
         self.status
             .is_none_or(|wanted| commitment.verdict.status == wanted)
@@ -1016,7 +1016,7 @@ impl CommitmentFilter {
     }
 }
 
-fn filtered<'a>(store: &'a Store, filter: &CommitmentFilter) -> Vec<&'a Commitment> {
+fn filtered<'a>(store: &'a Store, filter: &CommitmentFilter) -> Vec<&'a CommitmentSummary> {
     store
         .commitments
         .iter()
@@ -1068,17 +1068,22 @@ async fn api_commitments(
     let filter = CommitmentFilter::from_params(&params, true)?;
     let store = state.store();
     let (list, as_of): (Vec<Value>, String) = match as_of_param(&params)? {
-        // what was known on that date: later evidence dropped, verdicts decided again
-        Some(date) => (
-            store
-                .commitments
-                .iter()
-                .filter_map(|c| crate::analyze::known_on(c, &date))
-                .filter(|c| filter.keeps(c))
-                .map(|c| commitment_json(&c))
-                .collect(),
-            date,
-        ),
+        // what was known on that date: later evidence dropped, verdicts
+        // decided again (each commitment read from the index in turn)
+        Some(date) => {
+            let mut known: Vec<CommitmentSummary> = Vec::new();
+            store.for_each_commitment(|commitment| {
+                if let Some(then) = crate::analyze::known_on(&commitment, &date) {
+                    let summary = CommitmentSummary::from(&then);
+                    if filter.keeps(&summary) {
+                        known.push(summary);
+                    }
+                }
+            })?;
+            // newest first, as the list without a date
+            known.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
+            (known.iter().map(commitment_json).collect(), date)
+        }
         None => (
             filtered(&store, &filter)
                 .into_iter()
@@ -1141,16 +1146,19 @@ async fn commitment_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let store = state.store();
-    let commitment = valid_id(&id)
-        .then(|| store.commitment(&id))
-        .flatten()
-        .ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), false))?;
+    let found = if valid_id(&id) {
+        store.commitment(&id)?
+    } else {
+        None
+    };
+    let commitment =
+        found.ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), false))?;
     state.render(
         "commitment.html",
         context! {
-            c => v(&commitment_detail_json(commitment)),
-            timeline => v(&pages::timeline(commitment)),
-            json_ld => pages::claim_review_json_ld(commitment),
+            c => v(&commitment_detail_json(&commitment)),
+            timeline => v(&pages::timeline(&commitment)),
+            json_ld => pages::claim_review_json_ld(&commitment),
         },
     )
 }
@@ -1162,19 +1170,24 @@ async fn api_commitment(
 ) -> Result<Response, WebError> {
     let params = Params::parse(raw, true)?;
     let store = state.store();
-    let commitment = valid_id(&id)
-        .then(|| store.commitment(&id))
-        .flatten()
-        .ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), true))?;
+    let found = if valid_id(&id) {
+        store
+            .commitment(&id)
+            .map_err(|error| WebError::from(error).into_api())?
+    } else {
+        None
+    };
+    let commitment =
+        found.ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), true))?;
     match as_of_param(&params)? {
-        Some(date) => match crate::analyze::known_on(commitment, &date) {
+        Some(date) => match crate::analyze::known_on(&commitment, &date) {
             Some(known) => Ok(axum::Json(commitment_detail_json(&known)).into_response()),
             None => Err(WebError::not_found(
                 format!("commitment {id:?} had not been made by {date}"),
                 true,
             )),
         },
-        None => Ok(axum::Json(commitment_detail_json(commitment)).into_response()),
+        None => Ok(axum::Json(commitment_detail_json(&commitment)).into_response()),
     }
 }
 
@@ -1210,14 +1223,8 @@ async fn document_page(
         .ok_or_else(|| WebError::not_found(format!("no document with id {id:?}"), false))?;
     // commitments made or assessed in this document
     let related: Vec<Value> = store
-        .commitments
-        .iter()
-        .filter(|c| {
-            c.sources.iter().any(|s| s.doc_id == document.id)
-                || c.assessments
-                    .iter()
-                    .any(|a| a.citation.doc_id == document.id)
-        })
+        .commitments_citing(&document.id)?
+        .into_iter()
         .map(commitment_json)
         .collect();
     let has_captures = state.settings.corpus.is_some();

@@ -10,7 +10,7 @@ use minijinja::context;
 use serde_json::{Value, json};
 
 use super::{Shared, WebError, blocking, v, valid_id};
-use crate::model::{Commitment, Grade, Status};
+use crate::model::{Commitment, CommitmentSummary, Grade, Status};
 
 pub async fn about(State(state): State<Shared>) -> Result<Html<String>, WebError> {
     let verdicts: Vec<Value> = Status::ALL
@@ -215,7 +215,7 @@ const LEGEND_HEIGHT: usize = 30;
 
 /// Verdicts by department as data for an inline SVG stacked bar chart and
 /// its table.
-pub fn verdict_chart(commitments: &[&Commitment]) -> Value {
+pub fn verdict_chart(commitments: &[&CommitmentSummary]) -> Value {
     let mut makers: Vec<(String, [usize; 6])> = Vec::new();
     for commitment in commitments {
         let slot = Status::ALL

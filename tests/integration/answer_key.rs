@@ -2,7 +2,7 @@
 //! `tests/answer_key/`: our annotation of the documents, written with them.
 
 use pledgewatch::eval::{capture_map, find_key_commitment, load_key};
-use pledgewatch::model::Commitment;
+use pledgewatch::model::CommitmentSummary;
 
 use crate::support::{demo_store, repo_root};
 
@@ -11,10 +11,11 @@ fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
     let store = demo_store();
     let key = load_key(&repo_root().join("tests")).expect("answer key");
     assert!(key.len() >= 15, "the key lists {} commitments", key.len());
-    let captures = capture_map(&store);
+    let commitments = store.all_commitments().expect("commitments");
+    let captures = capture_map(&store, &commitments);
     let mut failures = Vec::new();
     for entry in &key {
-        match find_key_commitment(&store.commitments, entry, &captures) {
+        match find_key_commitment(&commitments, entry, &captures) {
             None => failures.push(format!("{}: not found as a commitment", entry.id)),
             // the computed verdict is scored, not a reviewed override of it
             Some(found) if found.verdict.computed().as_str() != entry.verdict => {
@@ -67,7 +68,7 @@ fn every_demo_commitment_gets_the_verdict_of_the_answer_key() {
 #[ignore]
 fn explain_demo_commitments() {
     let store = demo_store();
-    for commitment in &store.commitments {
+    for commitment in &store.all_commitments().expect("commitments") {
         println!(
             "\n== {} [{}] {:?} deadline {:?}",
             commitment.text,
@@ -101,7 +102,10 @@ fn rebuilding_the_index_gives_the_same_result() {
     let first = Store::open(&first_dir).expect("open first");
     let second = Store::open(&second_dir).expect("open second");
     assert_eq!(first.documents, second.documents);
-    let json = |store: &Store| serde_json::to_string(&store.commitments).expect("serialise");
+    // whole commitments, evidence and all, as the index holds them
+    let json = |store: &Store| {
+        serde_json::to_string(&store.all_commitments().expect("commitments")).expect("serialise")
+    };
     let (a, b) = (json(&first), json(&second));
     if a != b {
         let position = a
@@ -126,7 +130,7 @@ fn rebuilding_the_index_gives_the_same_result() {
 #[test]
 fn reviewed_overrides_take_precedence_and_say_so() {
     let store = demo_store();
-    let reviewed: Vec<&Commitment> = store
+    let reviewed: Vec<&CommitmentSummary> = store
         .commitments
         .iter()
         .filter(|c| c.verdict.reviewed.is_some())
