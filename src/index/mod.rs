@@ -756,11 +756,28 @@ struct FacetTables {
 }
 
 impl FacetTables {
-    fn read(searcher: &tantivy::Searcher) -> Result<FacetTables, IndexError> {
+    /// `record` is the field naming each record's kind: only documents
+    /// are searched and counted, so codes stop at a segment's last one
+    /// (passages come after documents and need none).
+    fn read(searcher: &tantivy::Searcher, record: Field) -> Result<FacetTables, IndexError> {
         let mut tables = FacetTables::default();
         let mut positions: [HashMap<String, u32>; 4] = Default::default();
         for segment in searcher.segment_readers() {
-            let mut codes: Vec<Code> = vec![0; segment.max_doc() as usize];
+            let mut end = 0;
+            if let Some(mut documents) = segment.inverted_index(record)?.read_postings(
+                &Term::from_field_text(record, "document"),
+                IndexRecordOption::Basic,
+            )
+            .map_err(|error| IndexError::Damaged(error.to_string()))?
+            {
+                use tantivy::DocSet;
+                let mut doc = documents.doc();
+                while doc != tantivy::TERMINATED {
+                    end = doc as usize + 1;
+                    doc = documents.advance();
+                }
+            }
+            let mut codes: Vec<Code> = vec![0; end];
             for (facet, name) in FACET_FIELDS.iter().enumerate() {
                 let Some(column) = segment.fast_fields().str(name)? else {
                     continue;
@@ -1038,7 +1055,7 @@ impl Store {
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
-        let facet_tables = FacetTables::read(&searcher)?;
+        let facet_tables = FacetTables::read(&searcher, fields.record)?;
         let recency_factors = std::sync::Arc::new(recency_factors(TUNING.recency));
         Ok(Store {
             facet_tables: std::sync::Arc::new(facet_tables),
