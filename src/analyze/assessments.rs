@@ -37,29 +37,39 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
         (
             Stance::PartlyMet,
-            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
+            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
+        ),
+        // a shortfall at the end: "had fallen a long way short of the 180,000"
+        (
+            Stance::NotMet,
+            r"\b(?:had|has|have)\ fallen\ (?:a\ long\ way|well|far|a\ great\ deal|significantly)\ short\b|\bfell\ (?:a\ long\ way|a\ great\ deal)\ short\b",
+        ),
+        // "we have now recruited the 3,000 extra officers we promised"
+        (
+            Stance::Met,
+            r"\b(?:have|has)\ (?:now\ )?(?:recruited|built|delivered|opened|created|hired|trained|planted|completed|introduced)\ (?:the|all|every|our)\b[^.;]*\b(?:we|they|it|the\ government|ministers)\ (?:had\ )?(?:promised|pledged|committed)\b",
         ),
         // projections: "on current trends ... will miss", "if deployment
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
         (
             Stance::Delayed,
-            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b",
+            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?date\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
         ),
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b",
+            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
         ),
         (
             Stance::PartlyMet,
@@ -119,7 +129,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bnever\ (?:materiali[sz]ed|appeared|happened|arrived|came\ about|emerged|got\ off\ the\ ground)\b|\bnone\ of\ the\b[^.;]*\b(?:met|achieved|answered|reached|hit|delivered|completed|built|opened)\b|\bnot\ (?:yet\ )?(?:achieved|met|reached|hit)\b|\b(?:has|have)\ (?:still\ )?yet\ to\ (?:be\ )?[a-z]+|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
+            r"\b(?:has|have|had|was|were|is|are)\ not\ (?:yet\ )?(?:been\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|abolished|implemented|halved|exceeded|surpassed)\b|\bnot\ been\ (?:met|achieved|delivered)\b|\bwas\ missed\b|\bwere\ missed\b|\bmissed\ (?:the|its|their|this|our)\b|\bfailed\ to\ (?:meet|deliver|achieve|hit|reach|pass)\b|\bdid\ not\ (?:meet|achieve|deliver|hit|reach|become)\b|\bfell\ (?:well\ |far\ |significantly\ )?short\b|\bfell\ at\ (?:the\ )?dissolution\b|\bnot\ delivered\b|\bnever\ (?:materiali[sz]ed|appeared|happened|arrived|came\ about|emerged|got\ off\ the\ ground)\b|\b(?:never|did\ not|didn't)\ (?:come|came)\ close\b|\bat\ no\ point\b[^.;]*\bclose\ to\b|\bnowhere\ near\b|\bbreaking\ (?:a|the|its|our|their)\ (?:[a-z0-9-]+\ ){0,2}(?:pledge|promise|commitment)\b|\bbroke\ (?:a|the|its|our|their)\ (?:[a-z0-9-]+\ ){0,2}(?:pledge|promise|commitment)\b|\b(?:fallen|fell|falls)\ a\ long\ way\ short\b|\bnone\ of\ the\b[^.;]*\b(?:met|achieved|answered|reached|hit|delivered|completed|built|opened)\b|\bnot\ (?:yet\ )?(?:achieved|met|reached|hit)\b|\b(?:has|have)\ (?:still\ )?yet\ to\ (?:be\ )?[a-z]+|\bno\ longer\ (?:be\ )?(?:met|achievable)\b|\bbroken\b",
         ),
         (
             Stance::Abandoned,
@@ -160,6 +170,16 @@ static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:will|would|could|should|may|might|must|if|whether|unless|aims?\ to|expects?\ to|intends?\ to|in\ order\ to|to\ be\ met|can\ be)\b")
         .expect("hedge pattern")
 });
+
+/// "May 2022", "5 May": the month, not the hedge.
+static MONTH_MAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:\d{1,2}\ )?may\ (?:\d{1,2}\ )?(?:19|20)\d\d\b|\b\d{1,2}\ may\b")
+        .expect("month May pattern")
+});
+
+fn hedged(text: &str) -> bool {
+    HEDGE.is_match(&MONTH_MAY.replace_all(text, " "))
+}
 
 /// Reported speech: an independent report quoting the government's own claim.
 static REPORTED_GOVERNMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -207,8 +227,13 @@ fn clauses(sentence: &str) -> Vec<&str> {
 /// conclusion that the programme is off track", "there is no evidence that
 /// the milestone is at risk".
 static INVERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b")
+    Regex::new(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b")
         .expect("inversion pattern")
+});
+
+static PAST_NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:was|were|has\ been|have\ been|had\ been)\ not\b|\b(?:was|were)n't\b")
+        .expect("past negation pattern")
 });
 
 static NEGATED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -230,7 +255,15 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
     if let Some(trigger) = INVERSION.find(&folded)
         && let Some(rejected) = plain_stance(&folded[trigger.end()..])
     {
-        return Some(invert(rejected));
+        // "wrong to suggest that the commitment was not honoured": a finding
+        // about the past turned round is met, not merely on track
+        let rejected_past =
+            rejected == Stance::NotMet && PAST_NEGATION.is_match(&folded[trigger.end()..]);
+        return Some(if rejected_past {
+            Stance::Met
+        } else {
+            invert(rejected)
+        });
     }
     plain_stance(&folded)
 }
@@ -246,7 +279,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", r"\b(?:on\ current\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach)\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b"))
+    Regex::new(&format!("(?x){}", r"\b(?:on\ current\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach)\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b"))
         .expect("projection pattern")
 });
 
@@ -254,8 +287,9 @@ static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
 /// "three-quarters of the 300,000 homes promised".
 static SHARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?x)
-        \b(?P<part>\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
-        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ )?(?P<whole>\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
+        \b(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
+        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
+        | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
         | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
         .expect("share pattern")
 });
@@ -266,21 +300,75 @@ static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("delivery words pattern")
 });
 
+/// A count as written: "3,200", "1.2 million", "two", "71%".
+fn amount(text: &str) -> Option<f64> {
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    if let Some(value) = words.iter().position(|word| *word == text) {
+        return Some(value as f64);
+    }
+    let text = text.trim().trim_end_matches('%');
+    let (number, scale) = match text.split_once(' ') {
+        Some((number, "million")) => (number, 1e6),
+        Some((number, "billion")) => (number, 1e9),
+        Some((number, "thousand")) => (number, 1e3),
+        Some(_) => return None,
+        None => match text
+            .strip_suffix("bn")
+            .or(text.strip_suffix('m').filter(|n| !n.is_empty()))
+        {
+            Some(number) if text.ends_with("bn") => (number, 1e9),
+            Some(number) => (number, 1e6),
+            None => (text, 1.0),
+        },
+    };
+    let value: f64 = number.replace(',', "").trim_end_matches('.').parse().ok()?;
+    Some(value * scale)
+}
+
+/// "3,200 places had been created, against the 2,500 committed",
+/// "at 338,000 against the 350,000 Ministers had set": the result over the
+/// target, the nearest figure before "against" over the first after it.
+static AGAINST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?x)
+        (?P<result>\d[\d,.]*(?:\ (?:million|billion|thousand)|bn|m|%)?)[^.;\d]{0,100}?
+        \bagainst\ (?:the\ |a\ |an\ |its\ |their\ |our\ )?(?:target\ of\ |goal\ of\ |ambition\ of\ |planned\ |promised\ |pledged\ |expected\ )?
+        (?P<target>\d[\d,.]*(?:\ (?:million|billion|thousand)|bn|m|%)?)")
+        .expect("against pattern")
+});
+
+fn result_against_target(folded: &str) -> Option<f64> {
+    let found = AGAINST.captures(folded)?;
+    let (result, target) = (
+        found.name("result")?.as_str(),
+        found.name("target")?.as_str(),
+    );
+    // a share against a count, or a year, compares nothing
+    if result.ends_with('%') != target.ends_with('%')
+        || [result, target]
+            .iter()
+            .any(|n| n.len() == 4 && (n.starts_with("19") || n.starts_with("20")))
+    {
+        return None;
+    }
+    let (result, target) = (amount(result)?, amount(target)?);
+    (target > 0.0).then_some(result / target)
+}
+
+/// Words saying a count is progress part-way, not the final result.
+static PART_WAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:so\ far|to\ date|already|halfway|half-way|(?:months|years|weeks)\ in\b|(?:months|years)\ into)")
+        .expect("part-way pattern")
+});
+
 /// What share of a promise a clause says was delivered, when it says so.
 fn share_delivered(folded: &str) -> Option<f64> {
     if !DELIVERY_WORDS.is_match(folded) {
         return None;
     }
-    let number = |text: &str| -> Option<f64> {
-        let words = [
-            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "eleven", "twelve",
-        ];
-        match words.iter().position(|word| *word == text) {
-            Some(value) => Some(value as f64),
-            None => text.replace(',', "").parse().ok(),
-        }
-    };
+    let number = amount;
     let found = SHARE.captures(folded)?;
     // "the target for a quarter of the fleet to be ...": what was promised
     let before = folded[..found.get(0)?.start()].trim_end();
@@ -308,8 +396,8 @@ fn share_delivered(folded: &str) -> Option<f64> {
             _ => 0.25,
         });
     }
-    let part = number(found.name("part")?.as_str())?;
-    let whole = number(found.name("whole")?.as_str())?;
+    let part = number(found.name("part").or(found.name("part2"))?.as_str())?;
+    let whole = number(found.name("whole").or(found.name("whole2"))?.as_str())?;
     (whole > 0.0 && part <= whole).then_some(part / whole)
 }
 
@@ -327,13 +415,31 @@ fn plain_stance(folded: &str) -> Option<Stance> {
         && share > 0.0
         && share < 1.0
     {
-        let so_far = ["ahead of schedule", "already", "so far", "to date"]
-            .iter()
-            .any(|words| folded.contains(words));
-        return Some(if found == Some(Stance::Met) && so_far {
+        let so_far = folded.contains("ahead of schedule") || PART_WAY.is_match(folded);
+        return Some(if !so_far {
+            Stance::PartlyMet
+        } else if share >= 0.5 {
             Stance::OnTrack
         } else {
+            Stance::OffTrack
+        });
+    }
+    // the numbers decide: a result against its target
+    if matches!(found, None | Some(Stance::Met | Stance::NotMet))
+        && let Some(ratio) = result_against_target(folded)
+    {
+        return Some(if ratio >= 1.0 {
+            Stance::Met
+        } else if PART_WAY.is_match(folded) {
+            if ratio < 0.5 {
+                Stance::OffTrack
+            } else {
+                Stance::OnTrack
+            }
+        } else if ratio >= 0.25 {
             Stance::PartlyMet
+        } else {
+            Stance::NotMet
         });
     }
     let stance = found?;
@@ -390,7 +496,7 @@ fn first_stance(folded: &str, only: Option<Stance>) -> Option<Stance> {
         if *stance == Stance::Met || *stance == Stance::OnTrack {
             // "will be met", "if the target is achieved": a hope, not a finding
             let before = &folded[..found.start()];
-            if HEDGE.is_match(before) || HEDGE.is_match(found.as_str()) {
+            if hedged(before) || hedged(found.as_str()) {
                 continue;
             }
             if before.ends_with("not ") || before.ends_with("never ") {
@@ -494,6 +600,72 @@ fn find_grade_word(text: &str) -> Option<Grade> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_idioms_decide_stances() {
+        let cases = [
+            // a result against its target
+            (
+                "By 2024, 3,200 places had been created, against the 2,500 promised.",
+                Stance::Met,
+            ),
+            (
+                "Starts were 338,000 against the 350,000 Ministers had set.",
+                Stance::PartlyMet,
+            ),
+            (
+                "Eighteen months in, 190,000 people have been helped, against the 2 million promised.",
+                Stance::OffTrack,
+            ),
+            // shares delivered, finished or part-way
+            (
+                "23 of the 38 measures promised had been implemented.",
+                Stance::PartlyMet,
+            ),
+            (
+                "1.2 million of the 2 million appointments planned had already been delivered.",
+                Stance::OnTrack,
+            ),
+            // idioms of delivery, delay and dropping
+            (
+                "We have made good on our promise to abolish the regime.",
+                Stance::Met,
+            ),
+            (
+                "The line opened in May 2022, against a planned opening of December 2018.",
+                Stance::Met,
+            ),
+            (
+                "Reform has been kicked into the long grass until 2028.",
+                Stance::Delayed,
+            ),
+            (
+                "The trial has been mothballed and its budget handed back.",
+                Stance::Abandoned,
+            ),
+            (
+                "It is hard to see how the 14,000 places can be created.",
+                Stance::OffTrack,
+            ),
+            // turned round
+            (
+                "It would be wrong to suggest that the commitment was not honoured.",
+                Stance::Met,
+            ),
+            (
+                "It is simply not the case that the programme has fallen behind.",
+                Stance::OnTrack,
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(stance_of(sentence), Some(expected), "{sentence}");
+        }
+        // the target's own share is not a result
+        assert_eq!(
+            stance_of("The target for a quarter of the fleet to be electric by 2022 was missed."),
+            Some(Stance::NotMet)
+        );
+    }
 
     #[test]
     fn stances_with_negation_and_hedging() {

@@ -27,11 +27,12 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister
-            |(?:a|the\ next)\ (?:labour|conservative|liberal\ democrat|reform\ uk|green)\ government|labour|the\ conservatives|conservatives|the\ liberal\ democrats|liberal\ democrats|reform\ uk|the\ snp|plaid\ cymru|the\ green\ party)
+            |(?:a|the\ next)\ (?:labour|conservative|liberal\ democrat|reform\ uk|green)\ government|labour|the\ uk|the\ united\ kingdom|britain|the\ conservatives|conservatives|the\ liberal\ democrats|liberal\ democrats|reform\ uk|the\ snp|plaid\ cymru|the\ green\ party)
             |(?P<body>my\ ministers|the\ chancellor|the\ secretary\ of\ state(?:\ for\ [a-z,'\ ]{3,60}?)?|the\ minister(?:\ for\ [a-z,'\ ]{3,40}?)?
             |(?:the\ )?department\ (?:for|of)\ [a-z,'\ ]{3,60}?|(?:the\ )?ministry\ (?:of|for)\ [a-z,'\ ]{3,40}?
             |(?:the\ )?(?:home|cabinet|foreign|northern\ ireland|scotland|wales)\ office|(?:hm\ )?treasury|hmrc|hm\ revenue\ and\ customs
             |the\ nhs|nhs\ england|the\ government\ digital\ service
+            |(?:the|this)\ (?:bill|act|legislation|new\ law|regulations|plan|strategy|budget|spending\ review)|our\ plan
             |(?:hm\ )?(?:prison\ and\ probation|courts\ and\ tribunals|passport|border\ force|crown\ prosecution)\ service))
             \s+(?:will|shall|are\ going\ to|is\ going\ to|am\ going\ to)
             \s+(?:(?:also|now|then|further|quickly|urgently|immediately|always|finally|still|soon|today|shortly|swiftly|go\ on\ to)\s+)*
@@ -46,6 +47,9 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|commitments|mission|plan|intention|objective|promise)\s+(?:is|are)\s+(?:to\s+(?P<verb4>[a-z]+)|that|for|an?\b|the\b|\d)
         | \b(?:a|an|the|our|its|new|this)\s+(?:[a-z']+\s+)?target\s+(?:of|to|for|that|is\s+(?:to|that|for|an?\b|\d))
+        | \bit\s+(?:is|remains)\s+(?:our|the\ government's|this\ government's|my)\s+(?:firm\s+)?(?:intention|ambition|aim|goal|commitment|plan)\s+to\s+(?P<verb10>[a-z]+)
+        | \b(?P<see>this|these|that|which|it)\s+will\s+(?:see|mean)\b
+        | \b(?P<guarantee>nobody|no\ one|no\ (?:family|household|child|pupil|patient|pensioner|worker|employee|claimant|tenant|saver)s?)\b[^.;]{0,80}?\bwill\s+(?:see|lose|pay|be\ (?:worse|made|forced|left))\b
         | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b(?:\s+(?:ourselves\s+)?to\s+(?P<verb9>[a-z]+))?
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
         | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
@@ -128,10 +132,19 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bunder\ review\b
         | \bhow\ we\ will\b
         | \bwhen\ parliamentary\ time\ allows\b
+        | \bit\ is\ (?:anticipated|expected|envisaged|estimated|forecast|projected|thought|hoped|likely|possible)\b
         | \bin\ due\ course\b
         | \bwill\ close\ (?:to|for|at|on)\b",
     )
     .expect("negative pattern")
+});
+
+/// A modal in a relative clause ("families who would otherwise be placed
+/// in temporary accommodation") qualifies those it describes, not the
+/// promise: it is left out when looking for hedges.
+static RELATIVE_MODAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:who|which|whom|where)\ (?:would|could|might|should)\b")
+        .expect("relative modal pattern")
 });
 
 /// What process produces (a review, guidance, a decision): promising one
@@ -373,7 +386,7 @@ pub fn commitments_in_sentence(
     // (an inline list's lead is followed by a colon, not by its verb)
     if sentence.len() > 600
         || !(CUE.is_match(&folded) || folded.contains(':'))
-        || NOT_A_PROMISE.is_match(&folded)
+        || NOT_A_PROMISE.is_match(&RELATIVE_MODAL.replace_all(&folded, " "))
     {
         return Vec::new();
     }
@@ -415,7 +428,7 @@ pub fn commitments_in_sentence(
     let cue_end = captures.get(0).map_or(0, |m| m.end());
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
-        "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9",
+        "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9", "verb10",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -425,8 +438,16 @@ pub fn commitments_in_sentence(
         .split_whitespace()
         .map(|word| word.trim_matches(|ch: char| !ch.is_alphanumeric()));
     let next_word = next_words.next().unwrap_or_default();
-    let mut delivery = legislative || captures.name("sum").is_some();
+    // "nobody receiving it will see their payment fall": a guarantee
+    let mut delivery =
+        legislative || captures.name("sum").is_some() || captures.name("guarantee").is_some();
     let mut reached = false;
+    // "this will see 18,000 homes delivered by 2029": an outcome of the
+    // plan just described, promised when dated (checked below)
+    if captures.name("see").is_some() {
+        impersonal = true;
+        verb = Some("deliver".into());
+    }
     // "we will not be introducing a tourist tax": judge the verb, keep the "not"
     let negated = verb.as_deref().is_some_and(|v| v.starts_with("not "));
     if let Some(found) = &verb
@@ -459,8 +480,19 @@ pub fn commitments_in_sentence(
         // have 5G coverage in all populated areas": a state to be reached,
         // promised when it is counted or dated (checked below), not "we
         // will have to" or "we will have more to say"
-        Some("have") if !matches!(next_word, "to" | "more" | "further" | "") => {
+        Some("have")
+            if !matches!(
+                next_word,
+                "to" | "more" | "further" | "until" | "till" | "time" | "a" | "an" | "the" | ""
+            ) && (!impersonal
+                || matches!(next_word, "its" | "their")
+                || next_word.starts_with(|ch: char| ch.is_ascii_digit())) =>
+        {
             reached = true;
+            // "every household will have its food waste collected weekly from ..."
+            if impersonal {
+                verb = Some("available".into());
+            }
         }
         // "keep the triple lock": to maintain it (not "keep under review")
         Some("keep")
@@ -516,7 +548,7 @@ pub fn commitments_in_sentence(
     {
         let word = found.split_whitespace().last().unwrap_or_default();
         // "we will support 2 million more people into work": a count makes it a deliverable
-        let counted = matches!(word, "support" | "help")
+        let counted = matches!(word, "support" | "help" | "share" | "receive" | "benefit")
             && find_figures(after_verb)
                 .iter()
                 .any(|figure| !is_duration(&figure.counts));

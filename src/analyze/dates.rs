@@ -41,11 +41,13 @@ pub struct Deadline {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from)\s+)?
+        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period)\s+)?
         (?:the\ )?(?:(?:end|close)\ of\ (?:the\ )?)?
         (?:
             (?P<parl>(?:(?:this|the|next)\ )?parliament)
+          | (?P<span1>(?:19|20)\d\d)\s+(?:to|and|until|-|–)\s+(?P<span2>(?:19|20)\d\d)\b
           | (?P<this>this|next)\ (?P<unit>year|decade|financial\ year)
+          | next\ (?P<nextmonth>january|february|march|april|may|june|july|august|september|october|november|december)\b
           | (?P<bare_decade>decade)\b
           | (?P<part>early|mid|late)[-\s]?(?P<decade>(?:19|20)\d0)s
           | (?P<fy1>(?:19|20)\d\d)\s?[/\-–]\s?(?P<fy2>(?:19|20)?\d\d)\b
@@ -75,10 +77,24 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         // "from October 2023 the cap will apply", "from 1 April 2024", "from
         // 2026-27": in force by then; "from 2023" is too vague, and "from
         // 2017-18 levels" is a baseline
+        // "on 1 June 2025", "on or after 1 January 2025": a day, not "on 2024's figures"
+        if lead.starts_with("on") && captures.name("day").is_none() {
+            continue;
+        }
+        // "between 2026 and 2028", "for the period 2026 to 2030": a span
+        if (lead == "between" || lead == "for the period") && captures.name("span1").is_none() {
+            continue;
+        }
         if lead == "from" {
-            let dated = ["month", "fy1", "qyear", "season"]
-                .iter()
-                .any(|name| captures.name(name).is_some());
+            // a year still to come is when a change starts ("will rise to 2.6%
+            // of GDP from 2027"); a past one is history or a baseline
+            let coming_year = captures.name("year").is_some_and(|year| {
+                published.is_some_and(|published| published.get(..4) <= Some(year.as_str()))
+            });
+            let dated = coming_year
+                || ["month", "fy1", "qyear", "season", "nextmonth", "span1"]
+                    .iter()
+                    .any(|name| captures.name(name).is_some());
             let rest = captures
                 .get(0)
                 .map_or("", |m| &sentence[m.end()..])
@@ -88,7 +104,9 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
                 "level", "baseline", "base", "figure", "value", "price", "rate",
             ]
             .iter()
-            .any(|word| rest.starts_with(word));
+            .any(|word| rest.starts_with(word))
+                // "from 2023 to 2025" is a span read on its own
+                || (captures.name("year").is_some() && rest.starts_with("to "));
             if !dated || baseline {
                 continue;
             }
@@ -149,6 +167,23 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
                 .map(|(_, last)| last.to_string());
         }
         return Some(end);
+    }
+    if let Some(last) = captures.name("span2") {
+        let first: i16 = captures.name("span1")?.as_str().parse().ok()?;
+        let last: i16 = last.as_str().parse().ok()?;
+        return (last > first).then(|| format!("{last:04}-12-31"));
+    }
+    if let Some(month) = captures.name("nextmonth") {
+        // "next April": the first April after the document
+        let month = month_number(month.as_str())?;
+        let year = published_year?;
+        let published_month: i8 = published?.get(5..7)?.parse().ok()?;
+        let year = if month > published_month {
+            year
+        } else {
+            year + 1
+        };
+        return month_end(year, month).map(iso);
     }
     if let Some(which) = captures.name("this") {
         let year = published_year?
