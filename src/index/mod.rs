@@ -618,10 +618,64 @@ fn fill_index(
     let key_path = directory.join(CONVERSATION_KEY_FILE);
     let key = previous_key.unwrap_or_else(crate::ask::conversation::new_key);
     std::fs::write(&key_path, key).map_err(io_error(&key_path))?;
+    let mut words = CommitmentWords::default();
+    for commitment in commitments {
+        words.add(commitment);
+    }
+    let words_path = directory.join(COMMITMENT_WORDS_FILE);
+    let json =
+        serde_json::to_vec(&words).map_err(|error| IndexError::Damaged(error.to_string()))?;
+    std::fs::write(&words_path, json).map_err(io_error(&words_path))?;
     Ok(())
 }
 
 const CONVERSATION_KEY_FILE: &str = "conversation.key";
+
+/// The commitments' words and source names, beside the index.
+const COMMITMENT_WORDS_FILE: &str = "commitment-words.json";
+
+/// What spelling correction and ask's reading of a question need of every
+/// commitment (and its evidence): worked out when the index is built, so
+/// that a server need not read every commitment to answer a misspelling.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CommitmentWords {
+    /// The words of the commitments, their sources' titles and their
+    /// evidence's titles and quotes.
+    words: std::collections::BTreeSet<String>,
+    /// Who made and who assessed them.
+    sources: std::collections::BTreeSet<String>,
+}
+
+impl CommitmentWords {
+    fn add(&mut self, commitment: &Commitment) {
+        let texts = std::iter::once(commitment.text.as_str())
+            .chain(commitment.sources.iter().map(|s| s.title.as_str()))
+            .chain(
+                commitment
+                    .assessments
+                    .iter()
+                    .map(|a| a.citation.title.as_str()),
+            )
+            .chain(
+                commitment
+                    .assessments
+                    .iter()
+                    .map(|a| a.citation.quote.as_str()),
+            );
+        for text in texts {
+            self.words.extend(
+                crate::lexicon::words(text)
+                    .into_iter()
+                    .filter(|w| w.chars().all(char::is_alphabetic)),
+            );
+        }
+        self.sources.insert(commitment.maker.clone());
+        self.sources
+            .extend(commitment.sources.iter().map(|s| s.publisher.clone()));
+        self.sources
+            .extend(commitment.assessments.iter().map(|a| a.assessor.clone()));
+    }
+}
 
 /// The index writer's memory budget per indexing thread.
 pub const WRITER_BUDGET_PER_THREAD: usize = 100_000_000;
@@ -764,11 +818,13 @@ impl FacetTables {
         let mut positions: [HashMap<String, u32>; 4] = Default::default();
         for segment in searcher.segment_readers() {
             let mut end = 0;
-            if let Some(mut documents) = segment.inverted_index(record)?.read_postings(
-                &Term::from_field_text(record, "document"),
-                IndexRecordOption::Basic,
-            )
-            .map_err(|error| IndexError::Damaged(error.to_string()))?
+            if let Some(mut documents) = segment
+                .inverted_index(record)?
+                .read_postings(
+                    &Term::from_field_text(record, "document"),
+                    IndexRecordOption::Basic,
+                )
+                .map_err(|error| IndexError::Damaged(error.to_string()))?
             {
                 use tantivy::DocSet;
                 let mut doc = documents.doc();
@@ -994,6 +1050,9 @@ pub struct Store {
     /// Position of each commitment in `commitments`, by id.
     by_id: HashMap<String, usize>,
     vocabulary: std::sync::OnceLock<std::collections::HashSet<String>>,
+    commitment_words: std::sync::OnceLock<CommitmentWords>,
+    /// Where the index is (for the files beside it).
+    directory: PathBuf,
     source_terms: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// Each commitment's topic terms (by position), worked out when first asked for.
     topic_terms: Vec<std::sync::OnceLock<std::collections::HashSet<String>>>,
@@ -1071,6 +1130,8 @@ impl Store {
             documents,
             conversation_key,
             vocabulary: std::sync::OnceLock::new(),
+            commitment_words: std::sync::OnceLock::new(),
+            directory: index_dir.to_path_buf(),
         })
     }
 
@@ -1584,37 +1645,32 @@ impl Store {
         Ok(found)
     }
 
+    /// The commitments' words and source names: written beside the index
+    /// when it was built, or (an index built before that) gathered from
+    /// every commitment now.
+    fn commitment_words(&self) -> &CommitmentWords {
+        self.commitment_words.get_or_init(|| {
+            let path = self.directory.join(COMMITMENT_WORDS_FILE);
+            if let Some(words) = std::fs::read(&path)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            {
+                return words;
+            }
+            let mut words = CommitmentWords::default();
+            if let Err(error) = self.for_each_commitment(|commitment| words.add(&commitment)) {
+                tracing::warn!(%error, "spelling vocabulary: commitments unreadable");
+            }
+            words
+        })
+    }
+
     /// The words of the commitments and of the titles and assessors of
     /// their evidence: what a question's words are corrected towards.
     pub fn vocabulary(&self) -> &std::collections::HashSet<String> {
         self.vocabulary.get_or_init(|| {
-            let mut words = std::collections::HashSet::new();
-            let streamed = self.for_each_commitment(|commitment| {
-                let texts = std::iter::once(commitment.text.as_str())
-                    .chain(commitment.sources.iter().map(|s| s.title.as_str()))
-                    .chain(
-                        commitment
-                            .assessments
-                            .iter()
-                            .map(|a| a.citation.title.as_str()),
-                    )
-                    .chain(
-                        commitment
-                            .assessments
-                            .iter()
-                            .map(|a| a.citation.quote.as_str()),
-                    );
-                for text in texts {
-                    words.extend(
-                        crate::lexicon::words(text)
-                            .into_iter()
-                            .filter(|w| w.chars().all(char::is_alphabetic)),
-                    );
-                }
-            });
-            if let Err(error) = streamed {
-                tracing::warn!(%error, "spelling vocabulary: commitments unreadable");
-            }
+            let mut words: std::collections::HashSet<String> =
+                self.commitment_words().words.iter().cloned().collect();
             for set in crate::lexicon::SYNONYMS.iter() {
                 for phrase in &set.phrases {
                     words.extend(
@@ -1634,15 +1690,7 @@ impl Store {
     /// made only of these names a source, not a topic.
     pub fn source_terms(&self) -> &std::collections::HashSet<String> {
         self.source_terms.get_or_init(|| {
-            let mut names = std::collections::BTreeSet::new();
-            let streamed = self.for_each_commitment(|commitment| {
-                names.insert(commitment.maker);
-                names.extend(commitment.sources.into_iter().map(|s| s.publisher));
-                names.extend(commitment.assessments.into_iter().map(|a| a.assessor));
-            });
-            if let Err(error) = streamed {
-                tracing::warn!(%error, "source names: commitments unreadable");
-            }
+            let names = &self.commitment_words().sources;
             names
                 .iter()
                 .flat_map(|name| crate::lexicon::expanded_terms(name))
