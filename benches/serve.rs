@@ -8,7 +8,8 @@
 //!   document records have) and a top-10 by score, no stored fields
 //!   read; p50 and p99;
 //! - `pledgewatch serve` (release, `--rate-limit 0`) under `wrk` on
-//!   loopback (`-t1 -c8`, `--seconds` each, default 10), rotating over the
+//!   loopback (`-t1 -c8`, and `-c1` for `/api/search` alone: the time of
+//!   one search with the server to itself; `--seconds` each, default 10), rotating over the
 //!   same queries, for `/api/search` and for the `/search` page (after an
 //!   unmeasured warm-up of up to 3 s): p50, p99 and requests/s as wrk
 //!   reports them, and the server's anonymous memory (`RssAnon`, not the
@@ -163,7 +164,13 @@ fn anonymous_memory(pid: u32) -> Option<f64> {
 }
 
 /// What wrk reported: (p50 ms, p99 ms, requests/s, non-2xx responses).
-fn wrk(port: u16, path: &str, seconds: u64, scratch: &Path) -> Option<(f64, f64, f64, u64)> {
+fn wrk(
+    port: u16,
+    path: &str,
+    connections: u32,
+    seconds: u64,
+    scratch: &Path,
+) -> Option<(f64, f64, f64, u64)> {
     let encoded: Vec<String> = QUERIES
         .iter()
         .map(|query| {
@@ -181,7 +188,7 @@ fn wrk(port: u16, path: &str, seconds: u64, scratch: &Path) -> Option<(f64, f64,
     )
     .expect("write the wrk script");
     let output = Command::new("wrk")
-        .args(["-t1", "-c8", "--latency", "-d"])
+        .args(["-t1", &format!("-c{connections}"), "--latency", "-d"])
         .arg(format!("{seconds}s"))
         .arg("-s")
         .arg(&script)
@@ -241,12 +248,21 @@ fn bench_index(label: &str, index_dir: &Path, seconds: u64, minimum: Duration) {
     let scratch = tempfile::tempdir().expect("scratch folder");
     // warm-up, not measured: the first searches fault the index's pages in
     // and wait for the spelling vocabulary the server builds at start
-    let _ = wrk(server.port, "/api/search", seconds.min(3), scratch.path());
-    for path in ["/api/search", "/search"] {
-        match wrk(server.port, path, seconds, scratch.path()) {
+    let _ = wrk(
+        server.port,
+        "/api/search",
+        8,
+        seconds.min(3),
+        scratch.path(),
+    );
+    // eight connections load both cores (throughput; latency then includes
+    // queueing behind the other seven); one connection is the time a
+    // search takes when it has the server to itself
+    for (path, connections) in [("/api/search", 8), ("/search", 8), ("/api/search", 1)] {
+        match wrk(server.port, path, connections, seconds, scratch.path()) {
             Some((p50, p99, rate, failures)) => {
                 println!(
-                    "  {path:12} under wrk -t1 -c8       p50 {p50:7.3} ms   p99 {p99:7.3} ms   {rate:9.0} requests/s   (p50 {:.1}x bare tantivy){}",
+                    "  {path:12} under wrk -t1 -c{connections}       p50 {p50:7.3} ms   p99 {p99:7.3} ms   {rate:9.0} requests/s   (p50 {:.1}x bare tantivy){}",
                     p50 / ms(bare_p50).max(1e-6),
                     if failures > 0 {
                         format!("   {failures} non-2xx responses!")

@@ -302,12 +302,25 @@ mod tests {
             deadline("settlements from 2026-27", "2025-06-01").as_deref(),
             Some("2027-03-31")
         );
-        // a baseline is not a deadline, nor a bare "from 2023"
+        // a baseline is not a deadline, nor a year gone by; a year to come
+        // is when a change starts
         assert_eq!(
             deadline("a 50% cut from 2017-18 levels", "2020-01-01"),
             None
         );
-        assert_eq!(deadline("from 2023 onwards", "2020-01-01"), None);
+        assert_eq!(deadline("from 2015 onwards", "2020-01-01"), None);
+        assert_eq!(
+            deadline("rise to 2.6% of GDP from 2027", "2025-02-25").as_deref(),
+            Some("2027-12-31")
+        );
+        assert_eq!(
+            deadline("between 2026 and 2028", "2024-01-01").as_deref(),
+            Some("2028-12-31")
+        );
+        assert_eq!(
+            deadline("from next April", "2025-06-01").as_deref(),
+            Some("2026-04-30")
+        );
         // "in 2022" written in 2019 is when; written in 2024 it is history
         assert_eq!(
             deadline("launch a satellite in 2022", "2019-05-01").as_deref(),

@@ -1087,7 +1087,7 @@ impl Store {
                 &commitment_query,
                 &TopDocs::with_limit(total).order_by_score(),
             )? {
-                let commitment = read_commitment(&searcher, fields.data, address)?;
+                let commitment = read_json::<Commitment>(&searcher, fields.data, address)?;
                 commitments.push(CommitmentSummary::from(&commitment));
             }
         }
@@ -1490,26 +1490,28 @@ impl Store {
     }
 
     pub fn document(&self, id: &str) -> Result<Option<Document>, IndexError> {
+        self.record_by_id("document", id)
+    }
+
+    /// The stored JSON of the `record` with this id.
+    fn record_by_id<T: serde::de::DeserializeOwned>(
+        &self,
+        record: &str,
+        id: &str,
+    ) -> Result<Option<T>, IndexError> {
         let searcher = self.reader.searcher();
         let query = self.restricted(
-            "document",
+            record,
             Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.id, id),
                 IndexRecordOption::Basic,
             )),
         );
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = top.into_iter().next() else {
-            return Ok(None);
-        };
-        let stored: TantivyDocument = searcher.doc(address)?;
-        let data = stored
-            .get_first(self.fields.data)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        serde_json::from_str(data)
-            .map(Some)
-            .map_err(|error| IndexError::Damaged(error.to_string()))
+        match top.into_iter().next() {
+            Some((_, address)) => read_json(&searcher, self.fields.data, address).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// A commitment without its evidence.
@@ -1524,19 +1526,7 @@ impl Store {
         if !self.by_id.contains_key(id) {
             return Ok(None);
         }
-        let searcher = self.reader.searcher();
-        let query = self.restricted(
-            "commitment",
-            Box::new(TermQuery::new(
-                Term::from_field_text(self.fields.id, id),
-                IndexRecordOption::Basic,
-            )),
-        );
-        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match top.into_iter().next() {
-            Some((_, address)) => read_commitment(&searcher, self.fields.data, address).map(Some),
-            None => Ok(None),
-        }
+        self.record_by_id("commitment", id)
     }
 
     /// Every whole commitment, one at a time, in index order: for work
@@ -1552,7 +1542,7 @@ impl Store {
         let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
         addresses.sort();
         for address in addresses {
-            visit(read_commitment(&searcher, self.fields.data, address)?);
+            visit(read_json(&searcher, self.fields.data, address)?);
         }
         Ok(())
     }
@@ -1606,10 +1596,7 @@ impl Store {
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut found = Vec::with_capacity(top.len());
         for (score, address) in top {
-            found.push((
-                score,
-                read_commitment(&searcher, self.fields.data, address)?,
-            ));
+            found.push((score, read_json(&searcher, self.fields.data, address)?));
         }
         Ok(found)
     }
@@ -1741,12 +1728,12 @@ impl Store {
     }
 }
 
-/// A commitment record's whole commitment, from its stored JSON.
-fn read_commitment(
+/// A record's stored JSON (a document or a whole commitment).
+fn read_json<T: serde::de::DeserializeOwned>(
     searcher: &tantivy::Searcher,
     data: Field,
     address: DocAddress,
-) -> Result<Commitment, IndexError> {
+) -> Result<T, IndexError> {
     let stored: TantivyDocument = searcher.doc(address)?;
     let json = stored
         .get_first(data)
