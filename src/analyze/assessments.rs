@@ -37,18 +37,18 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
         (
             Stance::PartlyMet,
-            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
+            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\bin\ all\ but\ (?:one|two|three|four|five|\d+)\b|\bon\ a\ smaller\ scale\ than\b|\bsmaller\ than\ (?:promised|planned|announced)\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
         ),
         // a shortfall at the end: "had fallen a long way short of the 180,000"
         (
             Stance::NotMet,
-            r"\b(?:had|has|have)\ fallen\ (?:a\ long\ way|well|far|a\ great\ deal|significantly)\ short\b|\bfell\ (?:a\ long\ way|a\ great\ deal)\ short\b",
+            r"\b(?:had|has|have)\ fallen\ (?:a\ long\ way|well|far|a\ great\ deal|significantly)\ short\b|\bfell\ (?:a\ long\ way|a\ great\ deal)\ short\b|\bfell\ (?:well|far|a\ long\ way)\ below\b|\b(?:did\ not|didn't|failed\ to)\ materiali[sz]e\b|\bremains?\ stubbornly\ (?:above|below|high)\b|\b(?:was|were|has\ been|have\ been)\ (?:[a-z]+ly\ )?not\ (?:met|honoured|honored|kept|delivered|achieved|fulfilled)\b",
         ),
         // "we have now recruited the 3,000 extra officers we promised"
         (
@@ -59,17 +59,17 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
         (
             Stance::Delayed,
-            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?date\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
+            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\b(?:put|placed|kept)\ on\ hold\b|\bon\ hold\ pending\b|\bno\ earlier\ than\b|\bafter\ the\ date\ (?:first\ )?(?:given|promised|set)\b|\bextended\ from\b[^.;]*\bto\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?date\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
         ),
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
+            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\bpaused\ indefinitely\b|\bbinned\b|\b(?:deleted|removed|dropped|struck\ out)\ from\ the\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
         ),
         (
             Stance::PartlyMet,
@@ -279,7 +279,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", r"\b(?:on\ current\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach)\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b"))
+    Regex::new(&format!("(?x){}", r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b"))
         .expect("projection pattern")
 });
 
@@ -290,13 +290,14 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
         \b(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
         \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
         | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
+        | \b(?P<pct>\d+(?:\.\d+)?)%\ of\ the\ way\ (?:to|towards)\b
         | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
         .expect("share pattern")
 });
 
 /// Words saying the share counts delivery, not something else.
 static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|in\ post|in\ place|promised|planned|pledged|targets?|objectives|milestones|commitments)\b")
+    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|in\ post|in\ place|promised|planned|pledged|targets?|objectives|milestones?|commitments)\b")
         .expect("delivery words pattern")
 });
 
@@ -334,13 +335,16 @@ fn amount(text: &str) -> Option<f64> {
 static AGAINST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?x)
         (?P<result>\d[\d,.]*(?:\ (?:million|billion|thousand)|bn|m|%)?)[^.;\d]{0,100}?
-        \bagainst\ (?:the\ |a\ |an\ |its\ |their\ |our\ )?(?:target\ of\ |goal\ of\ |ambition\ of\ |planned\ |promised\ |pledged\ |expected\ )?
+        \b(?:against|short\ of)\ (?:the\ |a\ |an\ |its\ |their\ |our\ )?(?:target\ of\ |goal\ of\ |ambition\ of\ |planned\ |promised\ |pledged\ |expected\ )?
         (?P<target>\d[\d,.]*(?:\ (?:million|billion|thousand)|bn|m|%)?)")
         .expect("against pattern")
 });
 
 fn result_against_target(folded: &str) -> Option<f64> {
-    let found = AGAINST.captures(folded)?;
+    // years between the result and the target ("62% by 2025, still short
+    // of the 65%") are dates, not the figures compared
+    let without_years = YEAR.replace_all(folded, " ");
+    let found = AGAINST.captures(&without_years)?;
     let (result, target) = (
         found.name("result")?.as_str(),
         found.name("target")?.as_str(),
@@ -357,9 +361,13 @@ fn result_against_target(folded: &str) -> Option<f64> {
     (target > 0.0).then_some(result / target)
 }
 
+static YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?\b").expect("year pattern")
+});
+
 /// Words saying a count is progress part-way, not the final result.
 static PART_WAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:so\ far|to\ date|already|halfway|half-way|(?:months|years|weeks)\ in\b|(?:months|years)\ into)")
+    Regex::new(r"\b(?:so\ far|to\ date|already|halfway|half-way|(?:months|years|weeks)\ in\b|(?:months|years)\ into|\ gone\b|elapsed)")
         .expect("part-way pattern")
 });
 
@@ -384,6 +392,9 @@ fn share_delivered(folded: &str) -> Option<f64> {
     .any(|words| before.ends_with(words))
     {
         return None;
+    }
+    if let Some(percent) = found.name("pct") {
+        return percent.as_str().parse::<f64>().ok().map(|p| p / 100.0);
     }
     if let Some(fraction) = found.name("fraction") {
         let text = fraction.as_str().replace('-', " ");
@@ -425,7 +436,7 @@ fn plain_stance(folded: &str) -> Option<Stance> {
         });
     }
     // the numbers decide: a result against its target
-    if matches!(found, None | Some(Stance::Met | Stance::NotMet))
+    if matches!(found, None | Some(Stance::Met))
         && let Some(ratio) = result_against_target(folded)
     {
         return Some(if ratio >= 1.0 {
@@ -657,7 +668,41 @@ mod tests {
                 Stance::OnTrack,
             ),
         ];
-        for (sentence, expected) in cases {
+        let more = [
+            (
+                "The goal of 50,000 chargepoints was comfortably beaten.",
+                Stance::Met,
+            ),
+            (
+                "The target has been achieved in all but two regions.",
+                Stance::PartlyMet,
+            ),
+            (
+                "Completions fell well below the goal, at 9,000 against 35,000.",
+                Stance::NotMet,
+            ),
+            (
+                "The NHS is on course to miss its 65% target.",
+                Stance::OffTrack,
+            ),
+            (
+                "Work has been put on hold pending the Spending Review.",
+                Stance::Delayed,
+            ),
+            (
+                "The programme has been paused indefinitely.",
+                Stance::Abandoned,
+            ),
+            (
+                "Attainment rose from 59% to 62% by 2025, still short of the 65% aimed for.",
+                Stance::PartlyMet,
+            ),
+            (
+                "With three of six years gone, we are 61% of the way to the 2028 milestone.",
+                Stance::OnTrack,
+            ),
+        ];
+        for (sentence, expected) in cases.into_iter().chain(more) {
             assert_eq!(stance_of(sentence), Some(expected), "{sentence}");
         }
         // the target's own share is not a result

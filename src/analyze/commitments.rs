@@ -50,7 +50,14 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \bit\s+(?:is|remains)\s+(?:our|the\ government's|this\ government's|my)\s+(?:firm\s+)?(?:intention|ambition|aim|goal|commitment|plan)\s+to\s+(?P<verb10>[a-z]+)
         | \b(?P<see>this|these|that|which|it)\s+will\s+(?:see|mean)\b
         | \b(?P<guarantee>nobody|no\ one|no\ (?:family|household|child|pupil|patient|pensioner|worker|employee|claimant|tenant|saver)s?)\b[^.;]{0,80}?\bwill\s+(?:see|lose|pay|be\ (?:worse|made|forced|left))\b
-        | \b(?:we|i)\s+(?:pledge|promise|guarantee|commit)\b(?:\s+(?:ourselves\s+)?to\s+(?P<verb9>[a-z]+))?
+        | \b(?:we|i|the\ uk|britain|the\ government|this\ government)\s+(?:pledges?|promises?|guarantees?|commits?)\b(?:\s+(?:ourselves\s+|itself\s+)?to\s+(?P<verb9>[a-z]+))?
+        | \b(?:has|have)\s+set\s+(?:itself|ourselves|themselves)\s+(?:the|a)\s+(?:[a-z-]+\s+)?(?:goal|target|ambition|aim|mission)\s+(?:of|to)\s+(?P<verb12>[a-z]+)
+        | \bthe\s+(?:goal|target|ambition|aim|mission)\s+(?:we|the\ government|ministers)\s+(?:have|has)\s+set\s+(?:ourselves|itself|themselves)\s+is\s+to\s+(?P<verb13>[a-z]+)
+        | \b(?:we\ are|we're|the\ government\ is)\s+on\s+a\s+mission\s+to\s+(?P<verb14>[a-z]+)
+        | \b(?:we|the\ government|ministers)\s+(?:have|has)\s+set\s+out\s+(?:plans|proposals)\s+to\s+(?P<verb15>[a-z]+)
+        | \b(?P<none>there\s+will\s+be\s+no\s+(?:new|more|further)?\s*[a-z]+)
+        | \b(?:our\s+(?:[a-z-]+\s+){0,3}(?:pledge|promise|commitment|mission|ambition|goal)(?:\s+to\s+[a-z]+)?|(?:a\s+)?clear\s+mandate|what\s+we\s+promise\s+is\s+this)\s*:
+        | \b(?P<tobe>is|are)\s+to\s+(?:be\s+)?(?P<verb11>[a-z]+)
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
         | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
@@ -133,10 +140,18 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bhow\ we\ will\b
         | \bwhen\ parliamentary\ time\ allows\b
         | \bit\ is\ (?:anticipated|expected|envisaged|estimated|forecast|projected|thought|hoped|likely|possible)\b
+        | \bthe\ (?:company|firm|council|operator|manufacturer|group|business|retailer|supplier)\ (?:has\ )?(?:confirmed|said|says|announced|pledged|promised)\b
+        | \bon\ (?:current|present)\ trends\b|\bat\ the\ current\ rate\b
         | \bin\ due\ course\b
         | \bwill\ close\ (?:to|for|at|on)\b",
     )
     .expect("negative pattern")
+});
+
+/// "the UK the best place in the world", "Britain a world leader".
+static ASPIRATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:the\ uk|britain|great\ britain|england|scotland|wales|the\ country|this\ country|our\ country)\ (?:the|a)\ (?:best|greatest|safest|fairest|leading|most|world)\b")
+        .expect("aspiration pattern")
 });
 
 /// A modal in a relative clause ("families who would otherwise be placed
@@ -429,6 +444,7 @@ pub fn commitments_in_sentence(
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
         "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9", "verb10",
+        "verb11", "verb12", "verb13", "verb14", "verb15",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -439,8 +455,15 @@ pub fn commitments_in_sentence(
         .map(|word| word.trim_matches(|ch: char| !ch.is_alphanumeric()));
     let next_word = next_words.next().unwrap_or_default();
     // "nobody receiving it will see their payment fall": a guarantee
-    let mut delivery =
-        legislative || captures.name("sum").is_some() || captures.name("guarantee").is_some();
+    let mut delivery = legislative
+        || captures.name("sum").is_some()
+        || captures.name("guarantee").is_some()
+        || captures.name("none").is_some();
+    // "Ofwat is to be abolished by 2027", "every prison is to have ... by
+    // 2028": an outcome without a promiser, judged as one
+    if captures.name("tobe").is_some() {
+        impersonal = true;
+    }
     let mut reached = false;
     // "this will see 18,000 homes delivered by 2029": an outcome of the
     // plan just described, promised when dated (checked below)
@@ -512,10 +535,23 @@ pub fn commitments_in_sentence(
             verb = Some("maintain".into());
         }
         // "bring forward legislation", "set up a new body", "return 10,000 people"
+        // "bring forward proposals" promises a document, not a change
+        Some("bring")
+            if next_word == "forward"
+                && matches!(next_words.next(), Some("proposals" | "plans" | "options")) =>
+        {
+            return Vec::new();
+        }
         Some("bring") if matches!(next_word, "forward" | "in" | "down") => delivery = true,
         Some("set") if next_word == "up" => delivery = true,
         Some("return") if next_word != "to" => delivery = true,
         _ => {}
+    }
+    // "our aim is to make the UK the best place in the world to grow old":
+    // an aspiration, with nothing to deliver (but "legislate to make the UK
+    // the safest place ..." promises the law)
+    if verb.as_deref() == Some("make") && ASPIRATION.is_match(after_verb) {
+        return Vec::new();
     }
     // the object's head comes before its first preposition: "our review of the
     // framework" is a review, "the backlog of asylum decisions" is a backlog
@@ -944,6 +980,36 @@ mod tests {
 
     fn is_commitment(sentence: &str) -> bool {
         !commitments_in_sentence(sentence, Some("2023-01-04")).is_empty()
+    }
+
+    #[test]
+    fn headlines_set_goals_and_missions() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
+        // set goals, missions, "is to be"
+        assert!(
+            !found("The Government has set itself the goal of halving knife crime by 2035.")
+                .is_empty()
+        );
+        assert!(
+            !found("We are on a mission to lift 550,000 children out of poverty by 2029.")
+                .is_empty()
+        );
+        assert!(!found("Ofwat is to be abolished by the end of 2027.").is_empty());
+        assert!(
+            !found("There will be no new licences to explore new oil and gas fields.").is_empty()
+        );
+        // not promises: a company's plan, proposals, an aspiration
+        assert!(
+            found("Nissan will build three new models from 2027, the company confirmed today.")
+                .is_empty()
+        );
+        assert!(
+            found("We will bring forward proposals to reform leasehold in the coming months.")
+                .is_empty()
+        );
+        assert!(
+            found("Our aim is to make the UK the best place in the world to grow old.").is_empty()
+        );
     }
 
     #[test]
