@@ -279,17 +279,11 @@ pub fn find_key_commitment<'a>(
 pub fn capture_map(store: &Store, commitments: &[Commitment]) -> HashMap<String, String> {
     let mut map = HashMap::new();
     for commitment in commitments {
-        let ids = commitment.sources.iter().map(|s| s.doc_id.clone()).chain(
-            commitment
-                .assessments
-                .iter()
-                .map(|a| a.citation.doc_id.clone()),
-        );
-        for id in ids {
-            if !map.contains_key(&id)
-                && let Ok(Some(document)) = store.document(&id)
+        for id in commitment.cited_documents() {
+            if !map.contains_key(id)
+                && let Ok(Some(document)) = store.document(id)
             {
-                map.insert(id, document.capture);
+                map.insert(id.to_string(), document.capture);
             }
         }
     }

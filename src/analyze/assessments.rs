@@ -311,19 +311,19 @@ fn amount(text: &str) -> Option<f64> {
         return Some(value as f64);
     }
     let text = text.trim().trim_end_matches('%');
-    let (number, scale) = match text.split_once(' ') {
-        Some((number, "million")) => (number, 1e6),
-        Some((number, "billion")) => (number, 1e9),
-        Some((number, "thousand")) => (number, 1e3),
-        Some(_) => return None,
-        None => match text
-            .strip_suffix("bn")
-            .or(text.strip_suffix('m').filter(|n| !n.is_empty()))
-        {
-            Some(number) if text.ends_with("bn") => (number, 1e9),
-            Some(number) => (number, 1e6),
-            None => (text, 1.0),
-        },
+    let (number, scale) = if let Some((number, word)) = text.split_once(' ') {
+        match word {
+            "million" => (number, 1e6),
+            "billion" => (number, 1e9),
+            "thousand" => (number, 1e3),
+            _ => return None,
+        }
+    } else if let Some(number) = text.strip_suffix("bn") {
+        (number, 1e9)
+    } else if let Some(number) = text.strip_suffix('m') {
+        (number, 1e6)
+    } else {
+        (text, 1.0)
     };
     let value: f64 = number.replace(',', "").trim_end_matches('.').parse().ok()?;
     Some(value * scale)
@@ -376,7 +376,6 @@ fn share_delivered(folded: &str) -> Option<f64> {
     if !DELIVERY_WORDS.is_match(folded) {
         return None;
     }
-    let number = amount;
     let found = SHARE.captures(folded)?;
     // "the target for a quarter of the fleet to be ...": what was promised
     let before = folded[..found.get(0)?.start()].trim_end();
@@ -407,8 +406,8 @@ fn share_delivered(folded: &str) -> Option<f64> {
             _ => 0.25,
         });
     }
-    let part = number(found.name("part").or(found.name("part2"))?.as_str())?;
-    let whole = number(found.name("whole").or(found.name("whole2"))?.as_str())?;
+    let part = amount(found.name("part").or(found.name("part2"))?.as_str())?;
+    let whole = amount(found.name("whole").or(found.name("whole2"))?.as_str())?;
     (whole > 0.0 && part <= whole).then_some(part / whole)
 }
 

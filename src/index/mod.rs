@@ -86,25 +86,16 @@ pub const TUNING: Tuning = Tuning {
     recency: 2.0,
 };
 
-/// How much a document published on day `days` (NaN: undated) scores
-/// over one published long before `newest`: `1 + recency` on the newest
-/// day, the bonus halving every [`RECENCY_HALF_LIFE_YEARS`] back.
-fn recency_factor(recency: f32, newest: f32, days: f32) -> f32 {
-    if !days.is_finite() {
-        return 1.0;
-    }
-    let years = ((newest - days) / 365.25).max(0.0);
-    1.0 + recency * 0.5f32.powf(years / RECENCY_HALF_LIFE_YEARS)
-}
-
 /// How long a document's age in days matters: the bonus after 40 years
 /// (20 half-lives) is below a millionth.
 const RECENCY_DAYS: usize = 40 * 366;
 
-/// [`recency_factor`] by age in days, `RECENCY_DAYS` of them.
+/// By age in days (before the corpus's newest date), how much more a
+/// document scores: `1 + recency` on the newest day, the bonus halving
+/// every [`RECENCY_HALF_LIFE_YEARS`] back.
 fn recency_factors(recency: f32) -> Vec<f32> {
     (0..RECENCY_DAYS)
-        .map(|age| recency_factor(recency, age as f32, 0.0))
+        .map(|age| 1.0 + recency * 0.5f32.powf(age as f32 / 365.25 / RECENCY_HALF_LIFE_YEARS))
         .collect()
 }
 
@@ -505,15 +496,7 @@ fn fill_index(
     let mut verdicts: HashMap<&str, std::collections::BTreeSet<&'static str>> = HashMap::new();
     for commitment in commitments {
         let status = commitment.verdict.status.as_str();
-        let sources = commitment
-            .sources
-            .iter()
-            .map(|source| source.doc_id.as_str());
-        let evidence = commitment
-            .assessments
-            .iter()
-            .map(|assessment| assessment.citation.doc_id.as_str());
-        for id in sources.chain(evidence) {
+        for id in commitment.cited_documents() {
             verdicts.entry(id).or_default().insert(status);
         }
     }
@@ -595,17 +578,7 @@ fn fill_index(
             fields.published => commitment.made.clone().unwrap_or_default(),
             fields.data => data,
         );
-        let cited: std::collections::BTreeSet<&str> = commitment
-            .sources
-            .iter()
-            .map(|source| source.doc_id.as_str())
-            .chain(
-                commitment
-                    .assessments
-                    .iter()
-                    .map(|assessment| assessment.citation.doc_id.as_str()),
-            )
-            .collect();
+        let cited: std::collections::BTreeSet<&str> = commitment.cited_documents().collect();
         for id in cited {
             record.add_text(fields.cites, id);
         }
@@ -863,15 +836,14 @@ impl FacetTables {
                     });
                     map.push((position, day));
                 }
-                let limit = if facet == 3 {
-                    VERDICT_BITS
-                } else {
-                    FIELD_BITS[facet]
-                };
-                if tables.values[facet].len() >= (1usize << limit) - 1 && facet != 3 {
+                // a value's index + 1 must fit its bits (verdicts are one bit
+                // each: six statuses, see below)
+                if let Some(&bits) = FIELD_BITS.get(facet)
+                    && tables.values[facet].len() >= (1usize << bits)
+                {
                     return Err(IndexError::Damaged(format!(
                         "more than {} values of {name} to count",
-                        (1usize << limit) - 2
+                        (1usize << bits) - 1
                     )));
                 }
                 for (doc, code) in codes.iter_mut().enumerate() {
@@ -1087,8 +1059,9 @@ impl Store {
                 &commitment_query,
                 &TopDocs::with_limit(total).order_by_score(),
             )? {
-                let commitment = read_json::<Commitment>(&searcher, fields.data, address)?;
-                commitments.push(CommitmentSummary::from(&commitment));
+                // the summary's fields only: the evidence is skipped, not built
+                let stored = read_json::<StoredSummary>(&searcher, fields.data, address)?;
+                commitments.push(CommitmentSummary::from(stored));
             }
         }
         commitments.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
@@ -1166,7 +1139,7 @@ impl Store {
         (title, body): (Field, Field),
     ) -> Box<dyn Query> {
         let query = self.parse_fields(text, conjunction, title, body, &TUNING);
-        if text.contains(':') {
+        if names_a_field(text) {
             Box::new(self.restricted(record, query))
         } else {
             query
@@ -1239,7 +1212,7 @@ impl Store {
         // the record kind is needed only without words, or when the text
         // names a field itself (`passage_body:...` must not find passages).
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(6);
-        if user_query.is_none() || words.contains(':') {
+        if user_query.is_none() || names_a_field(words) {
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
@@ -1725,6 +1698,59 @@ impl Store {
                 )
             })
             .collect()
+    }
+}
+
+/// Whether search text may name a field itself (`id:...`, `record:...`):
+/// tantivy's parser then searches that field, whatever the kind of record.
+fn names_a_field(text: &str) -> bool {
+    text.contains(':')
+}
+
+/// A stored commitment read for its summary: of the evidence only the
+/// dates (when the verdict last changed) are kept.
+#[derive(Deserialize)]
+struct StoredSummary {
+    id: String,
+    text: String,
+    maker: String,
+    #[serde(default)]
+    made: Option<String>,
+    #[serde(default)]
+    deadline: Option<String>,
+    #[serde(default)]
+    deadline_text: Option<String>,
+    #[serde(default)]
+    target: Option<crate::model::Figure>,
+    verdict: crate::model::Verdict,
+    #[serde(default)]
+    assessments: Vec<StoredDate>,
+}
+
+#[derive(Deserialize)]
+struct StoredDate {
+    #[serde(default)]
+    date: Option<String>,
+}
+
+impl From<StoredSummary> for CommitmentSummary {
+    fn from(stored: StoredSummary) -> CommitmentSummary {
+        let changed = crate::model::verdict_changed(
+            stored.assessments.iter().map(|a| a.date.as_deref()),
+            stored.made.as_deref(),
+            &stored.verdict.as_of,
+        );
+        CommitmentSummary {
+            id: stored.id,
+            text: stored.text,
+            maker: stored.maker,
+            made: stored.made,
+            deadline: stored.deadline,
+            deadline_text: stored.deadline_text,
+            target: stored.target,
+            verdict: stored.verdict,
+            changed,
+        }
     }
 }
 

@@ -309,15 +309,38 @@ pub struct Commitment {
 impl Commitment {
     /// The newest date on which the verdict could have changed: its newest
     /// counted assessment, else the day it was made.
-    pub fn verdict_changed(&self) -> String {
-        self.assessments
+    /// The ids of the documents that make or assess it (repeats possible).
+    pub fn cited_documents(&self) -> impl Iterator<Item = &str> {
+        let sources = self.sources.iter().map(|source| source.doc_id.as_str());
+        let evidence = self
+            .assessments
             .iter()
-            .filter_map(|assessment| assessment.date.clone())
-            .filter(|date| *date <= self.verdict.as_of)
-            .max()
-            .or_else(|| self.made.clone())
-            .unwrap_or_else(|| self.verdict.as_of.clone())
+            .map(|assessment| assessment.citation.doc_id.as_str());
+        sources.chain(evidence)
     }
+
+    pub fn verdict_changed(&self) -> String {
+        verdict_changed(
+            self.assessments.iter().map(|a| a.date.as_deref()),
+            self.made.as_deref(),
+            &self.verdict.as_of,
+        )
+    }
+}
+
+/// [`Commitment::verdict_changed`] from the assessments' dates alone.
+pub fn verdict_changed<'a>(
+    assessment_dates: impl Iterator<Item = Option<&'a str>>,
+    made: Option<&str>,
+    as_of: &str,
+) -> String {
+    assessment_dates
+        .flatten()
+        .filter(|date| *date <= as_of)
+        .max()
+        .or(made)
+        .unwrap_or(as_of)
+        .to_string()
 }
 
 /// A commitment as lists, filters, charts and feeds show it: all but its

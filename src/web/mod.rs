@@ -1070,19 +1070,25 @@ async fn api_commitments(
     let (list, as_of): (Vec<Value>, String) = match as_of_param(&params)? {
         // what was known on that date: later evidence dropped, verdicts
         // decided again (each commitment read from the index in turn)
+        // (every commitment is read: off the async workers)
         Some(date) => {
-            let mut known: Vec<CommitmentSummary> = Vec::new();
-            store.for_each_commitment(|commitment| {
-                if let Some(then) = crate::analyze::known_on(&commitment, &date) {
-                    let summary = CommitmentSummary::from(&then);
-                    if filter.keeps(&summary) {
-                        known.push(summary);
+            let store = store.clone();
+            blocking(move || {
+                let mut known: Vec<CommitmentSummary> = Vec::new();
+                store.for_each_commitment(|commitment| {
+                    if let Some(then) = crate::analyze::known_on(&commitment, &date) {
+                        let summary = CommitmentSummary::from(&then);
+                        if filter.keeps(&summary) {
+                            known.push(summary);
+                        }
                     }
-                }
-            })?;
-            // newest first, as the list without a date
-            known.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
-            (known.iter().map(commitment_json).collect(), date)
+                })?;
+                // newest first, as the list without a date
+                known.sort_by(|a, b| b.made.cmp(&a.made).then(a.id.cmp(&b.id)));
+                Ok((known.iter().map(commitment_json).collect(), date))
+            })
+            .await
+            .map_err(WebError::into_api)?
         }
         None => (
             filtered(&store, &filter)
@@ -1141,18 +1147,31 @@ fn valid_id(id: &str) -> bool {
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
 }
 
+/// A whole commitment by id, read from the index off the async workers;
+/// a malformed or unknown id is a 404.
+async fn find_commitment(state: &Shared, id: String, api: bool) -> Result<Commitment, WebError> {
+    if !valid_id(&id) {
+        return Err(WebError::not_found(
+            format!("no commitment with id {id:?}"),
+            api,
+        ));
+    }
+    let store = state.store();
+    let lookup_id = id.clone();
+    let found = blocking(move || Ok(store.commitment(&lookup_id)?)).await;
+    let found = if api {
+        found.map_err(WebError::into_api)?
+    } else {
+        found?
+    };
+    found.ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), api))
+}
+
 async fn commitment_page(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let store = state.store();
-    let found = if valid_id(&id) {
-        store.commitment(&id)?
-    } else {
-        None
-    };
-    let commitment =
-        found.ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), false))?;
+    let commitment = find_commitment(&state, id, false).await?;
     state.render(
         "commitment.html",
         context! {
@@ -1169,16 +1188,7 @@ async fn api_commitment(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let params = Params::parse(raw, true)?;
-    let store = state.store();
-    let found = if valid_id(&id) {
-        store
-            .commitment(&id)
-            .map_err(|error| WebError::from(error).into_api())?
-    } else {
-        None
-    };
-    let commitment =
-        found.ok_or_else(|| WebError::not_found(format!("no commitment with id {id:?}"), true))?;
+    let commitment = find_commitment(&state, id.clone(), true).await?;
     match as_of_param(&params)? {
         Some(date) => match crate::analyze::known_on(&commitment, &date) {
             Some(known) => Ok(axum::Json(commitment_detail_json(&known)).into_response()),
@@ -1216,17 +1226,22 @@ async fn document_page(
         ));
     }
     let store = state.store();
-    let lookup_store = store.clone();
     let lookup_id = id.clone();
-    let document = blocking(move || Ok(lookup_store.document(&lookup_id)?))
-        .await?
+    // the document and the commitments made or assessed in it
+    let (document, related) = blocking(move || {
+        let Some(document) = store.document(&lookup_id)? else {
+            return Ok((None, Vec::new()));
+        };
+        let related: Vec<Value> = store
+            .commitments_citing(&document.id)?
+            .into_iter()
+            .map(commitment_json)
+            .collect();
+        Ok((Some(document), related))
+    })
+    .await?;
+    let document = document
         .ok_or_else(|| WebError::not_found(format!("no document with id {id:?}"), false))?;
-    // commitments made or assessed in this document
-    let related: Vec<Value> = store
-        .commitments_citing(&document.id)?
-        .into_iter()
-        .map(commitment_json)
-        .collect();
     let has_captures = state.settings.corpus.is_some();
     state.render(
         "document.html",
