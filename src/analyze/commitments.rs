@@ -983,7 +983,7 @@ mod tests {
     }
 
     #[test]
-    fn headlines_set_goals_and_missions() {
+    fn set_goals_missions_and_what_is_not_a_promise() {
         let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
         // set goals, missions, "is to be"
         assert!(
