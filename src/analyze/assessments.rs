@@ -37,13 +37,19 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
         (
             Stance::PartlyMet,
-            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\bin\ all\ but\ (?:one|two|three|four|five|\d+)\b|\bon\ a\ smaller\ scale\ than\b|\bsmaller\ than\ (?:promised|planned|announced)\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b",
+            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\bin\ all\ but\ (?:one|two|three|four|five|\d+)\b|\bon\ a\ smaller\ scale\ than\b|\bsmaller\ than\ (?:promised|planned|announced)\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b|\b(?:reached|achieved|hit|met|delivered|recruited)\ (?:only\ |just\ )?\d{1,2}(?:\.\d+)?%\ of\ (?:its|the|their|our)\ (?:[a-z-]+\ ){0,2}(?:target|goal|ambition)\b|\b(?:largely|mostly|substantially|partly|partially)\ (?:but\ not\ (?:completely|fully|entirely|wholly)\ )?(?:kept|honoured|honored|fulfilled|implemented)\b|\bnot\ (?:completely|fully|entirely|wholly)\ kept\b|\b(?:met|hit|achieved|reached|exceeded|delivered)\ (?:its|the|their|our|this)\b[^.;]*\bbut\b[^.;]*\b(?:fell|falls|fallen|missed|failed)\b",
+        ),
+        // a promise dropped, whatever else the sentence says of it ("has
+        // scrapped its target after accepting advice that it was out of reach")
+        (
+            Stance::Abandoned,
+            r"\b(?:has|have|had)\ (?:now\ |formally\ |quietly\ |since\ )?(?:scrapped|abandoned|dropped|ditched|shelved|axed)\ (?:its|the|their|our|this|that)\ (?:[a-z-]+\ ){0,3}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?|scheme|programme|project)\b|\bpulled\ the\ plug\ on\b|\b(?:announced|confirmed|decided|said|concluded)\ (?:that\ )?[^.;]{0,80}\bwould\ not\ (?:now\ )?(?:go\ ahead|proceed|be\ built)\b|\baxed\b",
         ),
         // a shortfall at the end: "had fallen a long way short of the 180,000"
         (
@@ -93,7 +99,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OnTrack,
-            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ )?(?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
         ),
         (
             Stance::Met,
@@ -109,11 +115,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:unable|failed)\ to\ (?:meet|deliver|achieve|hit|reach|fulfil)\b|\bnone\ of\ the\b[^.;]*\b(?:has|have)\ (?:yet\ )?been\ (?:built|delivered|completed|opened|met|achieved|introduced)\b",
+            r"\b(?:unable|failed)\ to\ (?:meet|deliver|achieve|hit|reach|fulfil|bring|get|cut|reduce|halve|recruit|build|complete|open|introduce|implement|provide|keep|honour|end|eliminate|clear)\b|\bnone\ of\ the\b[^.;]*\b(?:has|have)\ (?:yet\ )?been\ (?:built|delivered|completed|opened|met|achieved|introduced)\b",
         ),
         (
             Stance::OffTrack,
-            r"\bunachievable\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
+            r"\bunachievable\b|\bunrealistic\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
         ),
         (
             Stance::PartlyMet,
@@ -252,13 +258,19 @@ fn invert(stance: Stance) -> Stance {
 
 pub fn stance_of(clause: &str) -> Option<Stance> {
     let folded = fold_for_search(clause);
-    if let Some(trigger) = INVERSION.find(&folded)
-        && let Some(rejected) = plain_stance(&folded[trigger.end()..])
-    {
+    // what is rejected runs to the end of its clause: "we do not accept that
+    // it is off track; recruitment is ahead of the profile" rejects "off track"
+    if let Some(trigger) = INVERSION.find(&folded) {
+        let rejected_clause = folded[trigger.end()..]
+            .split(';')
+            .next()
+            .unwrap_or_default();
+        let Some(rejected) = plain_stance(rejected_clause) else {
+            return plain_stance(&folded);
+        };
         // "wrong to suggest that the commitment was not honoured": a finding
         // about the past turned round is met, not merely on track
-        let rejected_past =
-            rejected == Stance::NotMet && PAST_NEGATION.is_match(&folded[trigger.end()..]);
+        let rejected_past = rejected == Stance::NotMet && PAST_NEGATION.is_match(rejected_clause);
         return Some(if rejected_past {
             Stance::Met
         } else {
@@ -411,11 +423,32 @@ fn share_delivered(folded: &str) -> Option<f64> {
     (whole > 0.0 && part <= whole).then_some(part / whole)
 }
 
+/// A date moved: "the target date has been reset from March 2024 to March 2026".
+static DATE_MOVED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b")
+        .expect("date moved pattern")
+});
+
+/// Whether a clause moves a date to a later year (not "brought forward").
+fn moved_later(folded: &str) -> bool {
+    DATE_MOVED.captures(folded).is_some_and(|found| {
+        let year = |name| {
+            found
+                .name(name)
+                .and_then(|m| m.as_str().parse::<u16>().ok())
+        };
+        matches!((year("from"), year("to")), (Some(from), Some(to)) if to > from)
+    })
+}
+
 fn plain_stance(folded: &str) -> Option<Stance> {
     if EXPECTED_TO_BE_MET.is_match(folded) || PROJECTED_ON_TRACK.is_match(folded) {
         return Some(Stance::OnTrack);
     }
     let found = first_stance(folded, None);
+    if found.is_none() && moved_later(folded) {
+        return Some(Stance::Delayed);
+    }
     // a share of the promise delivered: "ahead of schedule, with 640 of the
     // 1,000 already in post" is on track; "23 of the 38 measures had been
     // implemented" is partly met. Words for being on or off track, delayed
@@ -610,6 +643,64 @@ fn find_grade_word(text: &str) -> Option<Grade> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_in_part_dropped_and_moved_dates() {
+        let cases = [
+            (
+                "The pledge on school funding was fulfilled in April 2024.",
+                Stance::Met,
+            ),
+            (
+                "The manifesto promise was only partly honoured.",
+                Stance::PartlyMet,
+            ),
+            (
+                "Police recruitment reached 87% of its target by March.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The Navy met its target for engineers but fell short on submarine crews.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The trust failed to cut waiting times to 18 weeks.",
+                Stance::NotMet,
+            ),
+            (
+                "Installations are running ahead of the trajectory set in 2023.",
+                Stance::OnTrack,
+            ),
+            (
+                "The committee regards the 2030 date as unrealistic.",
+                Stance::OffTrack,
+            ),
+            (
+                "The go-live date was moved from June 2025 to April 2027.",
+                Stance::Delayed,
+            ),
+            (
+                "The Department has shelved its plan for a new airport after costs doubled and it fell behind schedule.",
+                Stance::Abandoned,
+            ),
+            (
+                "Ministers pulled the plug on the road scheme last year.",
+                Stance::Abandoned,
+            ),
+            (
+                "The council confirmed that the bypass would not go ahead.",
+                Stance::Abandoned,
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(stance_of(sentence), Some(expected), "{sentence}");
+        }
+        // brought forward is not a delay
+        assert_ne!(
+            stance_of("The opening was moved from 2027 to 2026."),
+            Some(Stance::Delayed)
+        );
+    }
 
     #[test]
     fn numbers_and_idioms_decide_stances() {

@@ -59,6 +59,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:our\s+(?:[a-z-]+\s+){0,3}(?:pledge|promise|commitment|mission|ambition|goal)(?:\s+to\s+[a-z]+)?|(?:a\s+)?clear\s+mandate|what\s+we\s+promise\s+is\s+this)\s*:
         | \b(?P<tobe>is|are)\s+to\s+(?:be\s+)?(?P<verb11>[a-z]+)
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
+        | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|commitment|intention|pledge|mission|promise)\s+to\s+(?P<verb16>[a-z][a-z-]*)
         | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
     )
@@ -139,6 +140,8 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bunder\ review\b
         | \bhow\ we\ will\b
         | \bwhen\ parliamentary\ time\ allows\b
+        | \b(?:once|when|as\ soon\ as)\ [a-z\ ]{0,40}?\b(?:allows?|permits?)\b
+        | \bsubject\ to\ (?:the\ )?(?:(?:agreement|negotiations?|talks)\ with|(?:outcome|results?)\ of)\b
         | \bit\ is\ (?:anticipated|expected|envisaged|estimated|forecast|projected|thought|hoped|likely|possible)\b
         | \bthe\ (?:company|firm|council|operator|manufacturer|group|business|retailer|supplier)\ (?:has\ )?(?:confirmed|said|says|announced|pledged|promised)\b
         | \bon\ (?:current|present)\ trends\b|\bat\ the\ current\ rate\b
@@ -171,6 +174,30 @@ static PROCESS_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("process object pattern")
 });
+
+/// Whether words name what a process produces. A medical consultation
+/// ("online consultation requests", "GP consultations") is a service, not
+/// a public consultation.
+fn names_process(words: &str) -> bool {
+    const CLINICAL: &[&str] = &[
+        "online",
+        "video",
+        "telephone",
+        "gp",
+        "face-to-face",
+        "remote",
+        "clinical",
+        "medical",
+        "outpatient",
+        "hospital",
+        "doctor",
+    ];
+    PROCESS_OBJECT.find_iter(words).any(|found| {
+        let before = words[..found.start()].trim_end();
+        !(found.as_str().starts_with("consultation")
+            && CLINICAL.iter().any(|word| before.ends_with(word)))
+    })
+}
 
 /// Kinds of documents in which a government speaks for itself.
 pub fn is_government_document(document: &Document) -> bool {
@@ -444,7 +471,7 @@ pub fn commitments_in_sentence(
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
         "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9", "verb10",
-        "verb11", "verb12", "verb13", "verb14", "verb15",
+        "verb11", "verb12", "verb13", "verb14", "verb15", "verb16",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -479,6 +506,8 @@ pub fn commitments_in_sentence(
         verb = Some(rest.to_string());
     }
     match verb.as_deref() {
+        // "700,000 more appointments will be made available": available
+        Some("made") if passive && next_word == "available" => verb = Some("available".into()),
         // "we will be investing £3.4 billion": the verb is the participle
         Some("be") if next_word.ends_with("ing") => verb = Some(next_word.to_string()),
         // "the NHS will be given ...": a passive outcome, judged as one
@@ -542,7 +571,16 @@ pub fn commitments_in_sentence(
         {
             return Vec::new();
         }
-        Some("bring") if matches!(next_word, "forward" | "in" | "down") => delivery = true,
+        // "bring the average wait for a hearing down to 24 weeks": a level to reach
+        Some("bring")
+            if matches!(next_word, "forward" | "in" | "down")
+                || after_verb
+                    .split([',', ';'])
+                    .next()
+                    .is_some_and(|clause| clause.contains(" down to ")) =>
+        {
+            delivery = true
+        }
         Some("set") if next_word == "up" => delivery = true,
         Some("return") if next_word != "to" => delivery = true,
         _ => {}
@@ -566,9 +604,7 @@ pub fn commitments_in_sentence(
         })
         .collect();
     let subject = &folded[..cue_start];
-    if !legislative
-        && (PROCESS_OBJECT.is_match(&object.join(" "))
-            || (impersonal && PROCESS_OBJECT.is_match(subject)))
+    if !legislative && (names_process(&object.join(" ")) || (impersonal && names_process(subject)))
     {
         return Vec::new();
     }
@@ -621,9 +657,11 @@ pub fn commitments_in_sentence(
         deadlines = find_deadlines(&folded[..cue_start], published)
             .into_iter()
             .filter(|deadline| {
+                // "Over the course of this Parliament we will ...": a Parliament is a period
                 ["by ", "before ", "within ", "no later than "]
                     .iter()
                     .any(|lead| deadline.text.starts_with(lead))
+                    || deadline.text.ends_with("parliament")
             })
             .collect();
     }
@@ -652,13 +690,23 @@ pub fn commitments_in_sentence(
                 ]
                 .contains(&v)
         });
+        // "an extra 700,000 dental appointments will be made available
+        // every year": a count promised, dated or not
+        let counted_outcome = passive
+            && acts
+            && ["extra ", "more ", "additional ", "new "]
+                .iter()
+                .any(|word| subject.contains(word))
+            && find_figures(subject)
+                .iter()
+                .any(|figure| figure.unit != Unit::Pounds && !is_duration(&figure.counts));
         // "every penny of the £19.8 billion will be reinvested": a sum promised for a purpose
         let passive_sum = passive
             && verb.as_deref().is_some_and(|v| v.ends_with("ed"))
             && figures
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
-        (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum
+        (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum || counted_outcome
     } else if captures.name("body").is_some() {
         // a named body other than the speaker ("the Department for Education
         // will cost £110 billion in 2025-26"): a deliverable, or a count or a
@@ -970,6 +1018,7 @@ fn is_delivery_verb(verb: &str) -> bool {
         "retrofit",
         "insulate",
         "cap",
+        "offer",
     ];
     DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
 }
@@ -980,6 +1029,52 @@ mod tests {
 
     fn is_commitment(sentence: &str) -> bool {
         !commitments_in_sentence(sentence, Some("2023-01-04")).is_empty()
+    }
+
+    #[test]
+    fn restated_commitments_counted_outcomes_and_conditions() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
+        // "our commitment to ...", "our ambition to ..." restate a promise
+        let restated =
+            found("Our ambition to plant 30,000 hectares of woodland a year by 2028 is unchanged.");
+        assert_eq!(restated.len(), 1);
+        assert_eq!(
+            restated[0].0.as_ref().map(|d| d.date.as_str()),
+            Some("2028-12-31")
+        );
+        assert!(!found("The strategy sets out our commitment to net zero by 2050.").is_empty());
+        // a count of something more made available, with no date
+        assert!(
+            !found("An additional 2,000 hospital beds will be made available this winter.")
+                .is_empty()
+        );
+        // a level to bring something down to
+        assert!(
+            !found(
+                "The Department for Transport will bring the driving test wait down to seven weeks."
+            )
+            .is_empty()
+        );
+        // a medical consultation is a service, not a public consultation
+        assert!(
+            !found("Every pharmacy will offer video consultation appointments by March 2026.")
+                .is_empty()
+        );
+        assert!(found("We will publish a consultation on the scheme by March 2026.").is_empty());
+        // promises on conditions
+        assert!(
+            found(
+                "We will raise the personal allowance to £15,000 when the public finances allow."
+            )
+            .is_empty()
+        );
+        assert!(
+            found("Subject to the outcome of talks with the devolved governments, we will abolish the levy by 2027.")
+                .is_empty()
+        );
+        // "Q3" is a quarter, not a count
+        let quarter = found("We will open the new service to all patients in Q2 2026.");
+        assert_eq!(quarter[0].1, None);
     }
 
     #[test]

@@ -41,10 +41,11 @@ pub struct Deadline {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period)\s+)?
-        (?:the\ )?(?:(?:end|close)\ of\ (?:the\ )?)?
+        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period|for|up\ to|to)\s+)?
+        (?:the\ )?(?:(?:end|close|course|lifetime|life)\ of\ (?:the\ )?)?
         (?:
             (?P<parl>(?:(?:this|the|next)\ )?parliament)
+          | (?P<election>next\ (?:general\ )?election)
           | (?P<span1>(?:19|20)\d\d)\s+(?:to|and|until|-|–)\s+(?P<span2>(?:19|20)\d\d)\b
           | (?P<this>this|next)\ (?P<unit>year|decade|financial\ year)
           | next\ (?P<nextmonth>january|february|march|april|may|june|july|august|september|october|november|december)\b
@@ -81,8 +82,37 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         if lead.starts_with("on") && captures.name("day").is_none() {
             continue;
         }
-        // "between 2026 and 2028", "for the period 2026 to 2030": a span
-        if (lead == "between" || lead == "for the period") && captures.name("span1").is_none() {
+        // "between 2026 and 2028", "for the period 2026 to 2030", "for 2026
+        // to 2028": a span
+        if matches!(lead.as_str(), "between" | "for the period" | "for")
+            && captures.name("span1").is_none()
+        {
+            continue;
+        }
+        let start = captures.get(0).map_or(0, |m| m.start());
+        let before = sentence[..start].trim_end().to_lowercase();
+        // "£725 more than in 2025-26", "compared with 2019": a baseline
+        if ["than", "compared with", "compared to", "since"]
+            .iter()
+            .any(|words| before.ends_with(words))
+        {
+            continue;
+        }
+        // "in every year to 2029-30", "in the three years up to 2028": the
+        // end of a run of years; otherwise "to" leads nowhere ("rise to 2027
+        // levels") and the period stands alone
+        let lead = if matches!(lead.as_str(), "to" | "up to")
+            && !(before.ends_with("year") || before.ends_with("years"))
+        {
+            if captures.name("this").is_none() && captures.name("parl").is_none() {
+                continue;
+            }
+            String::new()
+        } else {
+            lead
+        };
+        // "before the next general election": within this Parliament
+        if captures.name("election").is_some() && !matches!(lead.as_str(), "by" | "before") {
             continue;
         }
         if lead == "from" {
@@ -151,6 +181,9 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
 
 fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String> {
     let published_year: Option<i16> = published.and_then(|date| date.get(..4)?.parse().ok());
+    if captures.name("election").is_some() {
+        return parliament_end(published?);
+    }
     if captures.name("parl").is_some() {
         let reference = published?;
         let text = captures.name("parl")?.as_str().to_lowercase();
@@ -285,6 +318,31 @@ mod tests {
 
     fn deadline(text: &str, published: &str) -> Option<String> {
         find_deadline(text, Some(published)).map(|deadline| deadline.date)
+    }
+
+    #[test]
+    fn elections_runs_of_years_spans_and_baselines() {
+        // the next election ends this Parliament
+        assert_eq!(
+            deadline("before the next general election", "2025-03-01").as_deref(),
+            Some("2029-07-09")
+        );
+        assert_eq!(
+            deadline("over the lifetime of this Parliament", "2020-03-01").as_deref(),
+            Some("2024-05-30")
+        );
+        // the end of a run of years; a span after "for"
+        assert_eq!(
+            deadline("in each of the years up to 2027-28", "2025-03-01").as_deref(),
+            Some("2028-03-31")
+        );
+        assert_eq!(
+            deadline("£300 million for 2025 to 2027", "2025-03-01").as_deref(),
+            Some("2027-12-31")
+        );
+        // a baseline is not a deadline; "to" alone leads nowhere
+        assert_eq!(deadline("10% higher than in 2024-25", "2025-03-01"), None);
+        assert_eq!(deadline("rising to 2027 levels", "2025-03-01"), None);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub fn find_figures(text: &str) -> Vec<Figure> {
                 .ends_with(|ch: char| ch.is_ascii_digit() || ch == '/' || ch == '-' || ch == '–')
                 || starts_with_month(after)
                 || is_label(before)
+                // "Q3", "the M4", "COP26": a name, not a count
+                || before.ends_with(|ch: char| ch.is_alphabetic())
                 || after.starts_with('/')
                 || after.starts_with(['-', '–'])
                     && after[1..].starts_with(|ch: char| ch.is_ascii_digit());

@@ -448,9 +448,10 @@ fn retrieve(
         let mut score = topic_score;
         let mut pinned = false;
         if let Some(target) = &commitment.target
-            && wanted.figures.iter().any(|figure| {
-                figure.unit == target.unit && (figure.value - target.value).abs() < 1e-6
-            })
+            && wanted
+                .figures
+                .iter()
+                .any(|figure| same_amount(figure, target))
         {
             score *= 2.0;
             pinned = true;
@@ -474,6 +475,16 @@ fn retrieve(
         .into_iter()
         .map(|(score, _, _, commitment)| (score, commitment))
         .collect())
+}
+
+/// Whether a question's figure is a target's: the same value in the same
+/// unit, or a sum of millions or billions asked without its "£" ("was
+/// the 19.8bn reinvested").
+fn same_amount(asked: &crate::model::Figure, target: &crate::model::Figure) -> bool {
+    use crate::model::Unit;
+    let units_agree = asked.unit == target.unit
+        || (asked.unit == Unit::Count && target.unit == Unit::Pounds && asked.value >= 1e6);
+    units_agree && (asked.value - target.value).abs() < 1e-6 * target.value.abs().max(1.0)
 }
 
 /// Replaces words the index does not know with a known word one or two
@@ -796,6 +807,17 @@ pub fn rephrase(answer: &mut Answer, client: &llm::LlmClient) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sum_asked_without_its_pound_sign_is_the_target() {
+        let figure = |text: &str| find_figures(text).remove(0);
+        let target = figure("£19.8 billion");
+        assert!(same_amount(&figure("19.8bn"), &target));
+        assert!(same_amount(&figure("£19.8bn"), &target));
+        assert!(!same_amount(&figure("19.8%"), &target));
+        // a small bare count is not a sum of money
+        assert!(!same_amount(&figure("300"), &figure("£300")));
+    }
 
     #[test]
     fn questions_are_validated() {
