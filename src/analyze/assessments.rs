@@ -119,7 +119,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bunachievable\b|\bunrealistic\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
+            r"\bunachievable\b|\bunrealistic\b|\bno\ closer\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
         ),
         (
             Stance::PartlyMet,
@@ -300,7 +300,7 @@ static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
 static SHARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?x)
         \b(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
-        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
+        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ |(?:[a-z]+\ ){0,2}[a-z]+'s\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
         | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
         | \b(?P<pct>\d+(?:\.\d+)?)%\ of\ the\ way\ (?:to|towards)\b
         | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
@@ -686,6 +686,14 @@ mod tests {
             (
                 "Ministers pulled the plug on the road scheme last year.",
                 Stance::Abandoned,
+            ),
+            (
+                "By the deadline, two of the Chancellor's six fiscal tests had been met.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The 2030 goal looks no closer than it did in 2022.",
+                Stance::OffTrack,
             ),
             (
                 "The council confirmed that the bypass would not go ahead.",

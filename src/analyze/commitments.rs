@@ -41,7 +41,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is
               |ministers\ (?:are|have|remain)|the\ prime\ minister\ (?:is|has)|the\ department\ (?:is|has))
             \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+(?:to\s+(?P<verb3>[a-z]+)|(?P<sum>£))
-        | \bour\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme)\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
+        | \bour\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme)(?:\s+for\s+[a-z]+)?\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
         | \b(?:confirmed|announced|pledged|promised)\s+(?:today\s+)?(?:that\s+)?(?:it|they)\s+will\s+(?:(?:also|now|then)\s+)*(?P<verb8>not\s+[a-z]+|[a-z]+)
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s*:
         | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
@@ -61,7 +61,12 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:the|our)\s+(?:[a-z]+\s+)?(?:aim|ambition|goal|intention)\s+is\s+(?:to|that|for)\b
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|commitment|intention|pledge|mission|promise)\s+to\s+(?P<verb16>[a-z][a-z-]*)
         | \b(?P<legislative>legislation|new\ legislation|a\ bill|a\ new\ bill|bills|a\ new\ law|new\ laws)\s+will\s+be\s+(?:introduced|brought\ forward|brought\ in|laid|passed)\b
-        | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
+        | \b(?:i|we)\s+have\s+asked\s+[^.;:]{3,80}?\s+to\s+(?P<verb17>[a-z]+)
+        | \b(?:we\ are|we're|the\ government\ is|i\ am)\s+(?:now\s+|also\s+)?(?:investing|spending|providing|committing|allocating)\s+(?:an\ extra\s+|a\ further\s+|an\ additional\s+|more\ than\s+|over\s+|up\ to\s+|almost\s+|nearly\s+|around\s+)?(?P<sum2>£)
+        | \b(?:the|this)\s+(?:spending\s+review|budget|settlement|plan|programme|fund|package)\s+(?:provides|allocates|invests|commits|confirms|delivers|sets\s+aside)\s+(?:an\ average\ of\s+|an\ extra\s+|a\ further\s+|up\ to\s+|over\s+|more\ than\s+|almost\s+|nearly\s+)?(?P<sum3>£)
+        | (?P<power>\bwill\s+(?:be\s+given|get|gain|receive|have)\s+(?:new\s+|the\s+|stronger\s+|tougher\s+)*(?:legal\s+)?powers?\s+to)\b
+        | \b(?:is|are)\s+set\s+to\s+(?P<setto>[a-z]+)
+        | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|no\ longer|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
     )
     .expect("commitment cue pattern")
 });
@@ -174,6 +179,41 @@ static PROCESS_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("process object pattern")
 });
+
+/// "Electric cars to pay 3p a mile from April 2028" -> "Electric cars will
+/// pay 3p a mile from April 2028": a headline's infinitive read as the
+/// announcement it is. Only for text without a closing full stop, whose
+/// words before "to" have no verb or pronoun of their own ("we want to",
+/// "how to apply" are not announcements).
+fn headline_announcement(sentence: &str) -> Option<String> {
+    let text = sentence.trim();
+    if text.ends_with(['.', '?', '!', ':', ';']) || text.len() > 200 {
+        return None;
+    }
+    let (subject, rest) = text.split_once(" to ")?;
+    let words: Vec<String> = subject
+        .split_whitespace()
+        .map(|word| word.to_lowercase())
+        .collect();
+    const NOT_A_SUBJECT: &[&str] = &[
+        "we", "i", "you", "they", "he", "she", "it", "our", "how", "what", "why", "when", "where",
+        "who", "want", "wants", "need", "needs", "plan", "plans", "aim", "aims", "going", "is",
+        "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should",
+        "may", "might", "must", "due", "up", "down", "back", "from", "right", "able", "ways",
+        "way", "steps", "guide", "apply", "help",
+    ];
+    let first = rest.split_whitespace().next()?;
+    if words.is_empty()
+        || words.len() > 12
+        || words
+            .iter()
+            .any(|word| NOT_A_SUBJECT.contains(&word.as_str()))
+        || !first.starts_with(|ch: char| ch.is_ascii_lowercase())
+    {
+        return None;
+    }
+    Some(format!("{subject} will {rest}."))
+}
 
 /// Whether words name what a process produces. A medical consultation
 /// ("online consultation requests", "GP consultations") is a service, not
@@ -423,6 +463,14 @@ pub fn commitments_in_sentence(
             Vec::new()
         };
     }
+    // "Single-use vapes to be banned from 1 June 2025": a headline (no
+    // closing full stop) announcing a change, promised when dated
+    if let Some(announced) = headline_announcement(sentence) {
+        return commitments_in_sentence(&announced, published)
+            .into_iter()
+            .filter(|(deadline, _)| deadline.is_some())
+            .collect();
+    }
     let folded = fold_for_search(sentence);
     // most sentences hold no commitment language: the one cheap test first
     // (an inline list's lead is followed by a colon, not by its verb)
@@ -465,13 +513,14 @@ pub fn commitments_in_sentence(
     {
         return Vec::new();
     }
-    let legislative = captures.name("legislative").is_some();
+    // "judges will be given the power to ...": a new power is a change in the law
+    let legislative = captures.name("legislative").is_some() || captures.name("power").is_some();
     let cue_start = captures.get(0).map_or(0, |m| m.start());
     let cue_end = captures.get(0).map_or(0, |m| m.end());
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
         "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9", "verb10",
-        "verb11", "verb12", "verb13", "verb14", "verb15", "verb16",
+        "verb11", "verb12", "verb13", "verb14", "verb15", "verb16", "verb17", "setto",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -484,6 +533,8 @@ pub fn commitments_in_sentence(
     // "nobody receiving it will see their payment fall": a guarantee
     let mut delivery = legislative
         || captures.name("sum").is_some()
+        || captures.name("sum2").is_some()
+        || captures.name("sum3").is_some()
         || captures.name("guarantee").is_some()
         || captures.name("none").is_some();
     // "Ofwat is to be abolished by 2027", "every prison is to have ... by
@@ -615,6 +666,28 @@ pub fn commitments_in_sentence(
     {
         return Vec::new();
     }
+    // a bill or act changes the law: "the Bill will place a duty on every
+    // local authority to ...", "the Act will require ..."
+    if captures.name("body").is_some_and(|body| {
+        ["bill", "act", "legislation", "new law", "regulations"]
+            .iter()
+            .any(|word| body.as_str().ends_with(word))
+    }) && verb.as_deref().is_some_and(|v| {
+        [
+            "place",
+            "require",
+            "give",
+            "create",
+            "allow",
+            "enable",
+            "put",
+            "strengthen",
+            "stop",
+        ]
+        .contains(&v)
+    }) {
+        delivery = true;
+    }
     if let Some(found) = &verb
         && !delivery
     {
@@ -687,6 +760,8 @@ pub fn commitments_in_sentence(
                     "fully",
                     "free",
                     "able",
+                    "receive",
+                    "get",
                 ]
                 .contains(&v)
         });
@@ -706,7 +781,23 @@ pub fn commitments_in_sentence(
             && figures
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
-        (!deadlines.is_empty() && (acts || !figures.is_empty())) || passive_sum || counted_outcome
+        // "councils will be able to draw on up to £120 million", "pupils
+        // will get ... through the £24 million programme": a sum to receive
+        // (not "twelve high streets are to share £9.8 million", an award made)
+        let funded = verb
+            .as_deref()
+            .is_some_and(|v| ["able", "receive", "get", "benefit", "access"].contains(&v))
+            && figures
+                .iter()
+                .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
+        (!deadlines.is_empty() && (acts || !figures.is_empty()))
+            || passive_sum
+            || counted_outcome
+            || funded
+    } else if captures.name("setto").is_some() {
+        // "GBE-Nuclear is set to build the first small modular reactors"
+        // (not "inflation is set to fall"): only a deliverable
+        verb.as_deref().is_some_and(is_delivery_verb)
     } else if captures.name("body").is_some() {
         // a named body other than the speaker ("the Department for Education
         // will cost £110 billion in 2025-26"): a deliverable, or a count or a
@@ -1075,6 +1166,41 @@ mod tests {
         // "Q3" is a quarter, not a count
         let quarter = found("We will open the new service to all patients in Q2 2026.");
         assert_eq!(quarter[0].1, None);
+    }
+
+    #[test]
+    fn headlines_funding_new_powers_and_requests() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
+        // a headline's infinitive, when dated; not "how to" or a bare aim
+        let headline = found("Plastic straws to be banned in England from April 2026");
+        assert_eq!(headline.len(), 1);
+        assert_eq!(
+            headline[0].0.as_ref().map(|d| d.date.as_str()),
+            Some("2026-04-30")
+        );
+        assert!(found("Hauliers to pay a new road user levy from 2027").len() == 1);
+        assert!(found("How to apply for the grant by March 2026").is_empty());
+        assert!(found("Pupils to learn more about money").is_empty());
+        // funding in the present tense, or by a spending review
+        assert!(!found("We are investing £2 billion to build 300 new bridges.").is_empty());
+        assert!(
+            !found("The Budget provides £600 million to fix potholes across the country.")
+                .is_empty()
+        );
+        // a new power, a duty placed by a bill, a minister's instruction
+        assert!(!found("Inspectors will be given new powers to close unsafe premises.").is_empty());
+        assert!(
+            !found("The Bill will require every water company to publish real-time spill data.")
+                .is_empty()
+        );
+        assert!(
+            !found("I have asked the Environment Agency to double its inspections.").is_empty()
+        );
+        // outcomes with no promiser named
+        assert!(!found("From 1 January 2027, employers will no longer be allowed to use zero-hours contracts.").is_empty());
+        assert!(!found("Every care leaver will receive a £2,000 grant this winter.").is_empty());
+        assert!(!found("The company is set to build a new factory in Sunderland.").is_empty());
+        assert!(found("Inflation is set to fall to 2% by the end of 2026.").is_empty());
     }
 
     #[test]

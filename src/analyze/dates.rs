@@ -41,13 +41,14 @@ pub struct Deadline {
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?:\b(?P<lead>by|before|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period|for|up\ to|to)\s+)?
+        (?:\b(?P<lead>by|before|in\ time\ for|between\ now\ and|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period|for|up\ to|to)\s+)?
         (?:the\ )?(?:(?:end|close|course|lifetime|life)\ of\ (?:the\ )?)?
         (?:
             (?P<parl>(?:(?:this|the|next)\ )?parliament)
           | (?P<election>next\ (?:general\ )?election)
           | (?P<span1>(?:19|20)\d\d)\s+(?:to|and|until|-|–)\s+(?P<span2>(?:19|20)\d\d)\b
           | (?P<this>this|next)\ (?P<unit>year|decade|financial\ year)
+          | (?P<thisseason>this|next)\ (?P<season2>spring|summer|autumn|winter)\b
           | next\ (?P<nextmonth>january|february|march|april|may|june|july|august|september|october|november|december)\b
           | (?P<bare_decade>decade)\b
           | (?P<part>early|mid|late)[-\s]?(?P<decade>(?:19|20)\d0)s
@@ -104,7 +105,10 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         let lead = if matches!(lead.as_str(), "to" | "up to")
             && !(before.ends_with("year") || before.ends_with("years"))
         {
-            if captures.name("this").is_none() && captures.name("parl").is_none() {
+            if captures.name("this").is_none()
+                && captures.name("thisseason").is_none()
+                && captures.name("parl").is_none()
+            {
                 continue;
             }
             String::new()
@@ -112,7 +116,9 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
             lead
         };
         // "before the next general election": within this Parliament
-        if captures.name("election").is_some() && !matches!(lead.as_str(), "by" | "before") {
+        if captures.name("election").is_some()
+            && !matches!(lead.as_str(), "by" | "before" | "in time for")
+        {
             continue;
         }
         if lead == "from" {
@@ -145,6 +151,7 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         // without "by", "in"...: only "this year", "this Parliament" and the like name a period
         if captures.name("lead").is_none()
             && captures.name("this").is_none()
+            && captures.name("thisseason").is_none()
             && captures.name("parl").is_none()
         {
             continue;
@@ -217,6 +224,25 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
             year + 1
         };
         return month_end(year, month).map(iso);
+    }
+    if let Some(season) = captures.name("season2") {
+        // "this winter" runs into the next year (December to February)
+        let year = published_year?;
+        let month: i8 = published?.get(5..7)?.parse().ok()?;
+        let next = i16::from(
+            captures
+                .name("thisseason")?
+                .as_str()
+                .eq_ignore_ascii_case("next"),
+        );
+        let (end_year, end_month) = match season.as_str().to_lowercase().as_str() {
+            "spring" => (year, 5),
+            "summer" => (year, 8),
+            "autumn" => (year, 11),
+            _ if month <= 2 => (year, 2),
+            _ => (year + 1, 2),
+        };
+        return month_end(end_year + next, end_month).map(iso);
     }
     if let Some(which) = captures.name("this") {
         let year = published_year?
@@ -339,6 +365,23 @@ mod tests {
         assert_eq!(
             deadline("£300 million for 2025 to 2027", "2025-03-01").as_deref(),
             Some("2027-12-31")
+        );
+        // a season now or next; "between now and"; "in time for" an election
+        assert_eq!(
+            deadline("this winter", "2025-06-01").as_deref(),
+            Some("2026-02-28")
+        );
+        assert_eq!(
+            deadline("next spring", "2025-06-01").as_deref(),
+            Some("2026-05-31")
+        );
+        assert_eq!(
+            deadline("between now and 2028", "2025-06-01").as_deref(),
+            Some("2028-12-31")
+        );
+        assert_eq!(
+            deadline("in time for the next election", "2025-06-01").as_deref(),
+            Some("2029-07-09")
         );
         // a baseline is not a deadline; "to" alone leads nowhere
         assert_eq!(deadline("10% higher than in 2024-25", "2025-03-01"), None);

@@ -82,10 +82,16 @@ fn same_commitment(
     let shared = a.intersection(b).count() as f64;
     let jaccard = shared / a.union(b).count() as f64;
     let same_target = left.target.is_some() && right.target.is_some();
+    // "40 new hospitals to be built by 2030" (a headline) and "the
+    // government will build 40 new hospitals by 2030": the same figure by
+    // the same day, on the same topic
+    let same_day =
+        matches!((&left.deadline, &right.deadline), (Some(a), Some(b)) if a.date == b.date);
     // "we will deliver clean power by 2030" restates the longer promise it is part of
     let containment = shared / a.len().min(b.len()) as f64;
     jaccard >= 0.5
         || (same_target && jaccard >= 0.25 && shared >= 3.0)
+        || (same_target && same_day && shared >= 1.0)
         || shared >= 4.0
         || (containment >= 0.8 && shared >= 2.0)
 }
@@ -132,11 +138,20 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
         });
         match matching {
             Some(group) => {
-                if !groups[group]
+                match groups[group]
                     .iter()
-                    .any(|existing| existing.document == finding.document)
+                    .position(|existing| existing.document == finding.document)
                 {
-                    groups[group].push(finding);
+                    // one source per document: its full sentence rather than
+                    // its headline ("40 new hospitals to be built by 2030")
+                    Some(at) => {
+                        if !groups[group][at].sentence.trim_end().ends_with('.')
+                            && finding.sentence.trim_end().ends_with('.')
+                        {
+                            groups[group][at] = finding;
+                        }
+                    }
+                    None => groups[group].push(finding),
                 }
             }
             None => {
