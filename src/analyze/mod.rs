@@ -82,11 +82,14 @@ fn same_commitment(
     let shared = a.intersection(b).count() as f64;
     let jaccard = shared / a.union(b).count() as f64;
     let same_target = left.target.is_some() && right.target.is_some();
-    // "40 new hospitals to be built by 2030" (a headline) and "the
-    // government will build 40 new hospitals by 2030": the same figure by
-    // the same day, on the same topic
-    let same_day =
-        matches!((&left.deadline, &right.deadline), (Some(a), Some(b)) if a.date == b.date);
+    // "40 new hospitals to be built by 2030" (a headline, no full stop) and
+    // "the government will build 40 new hospitals by 2030": the same figure
+    // by the same day, on the same topic. Only for a headline, which names
+    // its topic in a word or two: between two sentences it would join
+    // "5,000 more police officers" and "5,000 more prison officers".
+    let headline = |finding: &FoundCommitment| !finding.sentence.trim_end().ends_with('.');
+    let same_day = (headline(left) || headline(right))
+        && matches!((&left.deadline, &right.deadline), (Some(a), Some(b)) if a.date == b.date);
     // "we will deliver clean power by 2030" restates the longer promise it is part of
     let containment = shared / a.len().min(b.len()) as f64;
     jaccard >= 0.5
@@ -148,6 +151,13 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
                         if !groups[group][at].sentence.trim_end().ends_with('.')
                             && finding.sentence.trim_end().ends_with('.')
                         {
+                            // later findings are matched against the sentence
+                            if at == 0 {
+                                for term in &terms {
+                                    groups_by_term.entry(term.clone()).or_default().push(group);
+                                }
+                                group_terms[group] = terms;
+                            }
                             groups[group][at] = finding;
                         }
                     }
