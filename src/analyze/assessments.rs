@@ -37,19 +37,19 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:achieved|met|kept|delivered|completed)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
         (
             Stance::PartlyMet,
-            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\bin\ all\ but\ (?:one|two|three|four|five|\d+)\b|\bon\ a\ smaller\ scale\ than\b|\bsmaller\ than\ (?:promised|planned|announced)\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b|\b(?:reached|achieved|hit|met|delivered|recruited)\ (?:only\ |just\ )?\d{1,2}(?:\.\d+)?%\ of\ (?:its|the|their|our)\ (?:[a-z-]+\ ){0,2}(?:target|goal|ambition)\b|\b(?:largely|mostly|substantially|partly|partially)\ (?:but\ not\ (?:completely|fully|entirely|wholly)\ )?(?:kept|honoured|honored|fulfilled|implemented)\b|\bnot\ (?:completely|fully|entirely|wholly)\ kept\b|\b(?:met|hit|achieved|reached|exceeded|delivered)\ (?:its|the|their|our|this)\b[^.;]*\bbut\b[^.;]*\b(?:fell|falls|fallen|missed|failed)\b",
+            r"\b(?:met|achieved|delivered|implemented|completed)\b[^.;]*\bbut\ only\b|\bjust\ shy\ of\b|\bin\ all\ but\ (?:one|two|three|four|five|\d+)\b|\bon\ a\ smaller\ scale\ than\b|\bsmaller\ than\ (?:promised|planned|announced)\b|\b(?:narrowly|slightly|just)\ (?:undershot|missed|under-delivered)\b|\b(?:slightly|narrowly|just)\ (?:below|under)\ (?:the|its|our|their)\ (?:[a-z0-9,.%-]+\ ){0,3}(?:target|ambition|goal|standard)\b|\b(?:only\ )?half[-\ ](?:fulfilled|met|delivered|achieved|built|completed|kept)\b|\b(?:reached|achieved|hit|met|delivered|recruited)\ (?:only\ |just\ )?\d{1,2}(?:\.\d+)?%\ of\ (?:its|the|their|our)\ (?:[a-z0-9-]+\ ){0,2}(?:target|goal|ambition)\b|\b(?:largely|mostly|substantially|partly|partially)\ (?:but\ not\ (?:completely|fully|entirely|wholly)\ )?(?:kept|honoured|honored|fulfilled|implemented)\b|\bnot\ (?:completely|fully|entirely|wholly)\ kept\b|\b(?:met|hit|achieved|reached|exceeded|delivered)\ (?:its|the|their|our|this)\b[^.;]*\bbut\b[^.;]*\b(?:fell|falls|fallen|missed|failed)\b",
         ),
         // a promise dropped, whatever else the sentence says of it ("has
         // scrapped its target after accepting advice that it was out of reach")
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ (?:now\ |formally\ |quietly\ |since\ )?(?:scrapped|abandoned|dropped|ditched|shelved|axed)\ (?:its|the|their|our|this|that)\ (?:[a-z-]+\ ){0,3}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?|scheme|programme|project)\b|\bpulled\ the\ plug\ on\b|\b(?:announced|confirmed|decided|said|concluded)\ (?:that\ )?[^.;]{0,80}\bwould\ not\ (?:now\ )?(?:go\ ahead|proceed|be\ built)\b|\baxed\b",
+            r"\b(?:has|have|had)\ (?:now\ |formally\ |quietly\ |since\ )?(?:scrapped|abandoned|dropped|ditched|shelved|axed|withdrawn)\ (?:its|the|their|our|this|that)\ (?:[a-z-]+\ ){0,3}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?|scheme|programme|project)\b|\bpulled\ the\ plug\ on\b|\b(?:announced|confirmed|decided|said|concluded)\ (?:that\ )?[^.;]{0,80}\bwould\ not\ (?:now\ )?(?:go\ ahead|proceed|be\ built)\b|\baxed\b",
         ),
         // a shortfall at the end: "had fallen a long way short of the 180,000"
         (
@@ -65,7 +65,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\bno\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
@@ -107,7 +107,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Delayed,
-            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\b(?:days|weeks|months|years?)\ late\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
+            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\b(?:days|weeks|months|years?)\ late\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\b(?:pushed|moved)\ (?:back\ )?into\ (?:[a-z]+\ )?(?:19|20)\d\d\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
         ),
         (
             Stance::Abandoned,
@@ -115,11 +115,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\b(?:unable|failed)\ to\ (?:meet|deliver|achieve|hit|reach|fulfil|bring|get|cut|reduce|halve|recruit|build|complete|open|introduce|implement|provide|keep|honour|end|eliminate|clear)\b|\bnone\ of\ the\b[^.;]*\b(?:has|have)\ (?:yet\ )?been\ (?:built|delivered|completed|opened|met|achieved|introduced)\b",
+            r"\b(?:unable|failed)\ to\ (?:meet|deliver|achieve|hit|reach|fulfil|bring|get|cut|reduce|halve|recruit|build|complete|open|introduce|implement|provide|keep|honour|end|eliminate|clear)\b|\b(?:the\ (?:department|government|ministry|programme|council|trust|agency|service|home\ office|treasury|nhs)|it|ministers)\ (?:has|have|had)\ (?:so\ far\ )?failed\ to\ [a-z]+|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:broken|not\ met|failed)\b|\b(?:well|far|substantially|significantly)\ (?:below|short\ of)\ (?:the|its|their|our|a)\b[^.;]{0,60}\b(?:target|goal|ambition|aim)\b|\bnone\ of\ the\b[^.;]*\b(?:has|have)\ (?:yet\ )?been\ (?:built|delivered|completed|opened|met|achieved|introduced)\b",
         ),
         (
             Stance::OffTrack,
-            r"\bunachievable\b|\bunrealistic\b|\bno\ closer\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
+            r"\bunachievable\b|\bunattainable\b|\bunrealistic\b|\bno\ closer\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
         ),
         (
             Stance::PartlyMet,
@@ -268,6 +268,15 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
         let Some(rejected) = plain_stance(rejected_clause) else {
             return plain_stance(&folded);
         };
+        // what the rejection says instead, when it says it: "we do not accept
+        // that it has been abandoned; it has been re-phased ..." is delayed
+        // (but milestones "reached" so far answer "fallen behind" with on track)
+        let instead = &folded[trigger.end() + rejected_clause.len()..];
+        if let Some(stance) = plain_stance(instead)
+            && stance != Stance::Met
+        {
+            return Some(stance);
+        }
         // "wrong to suggest that the commitment was not honoured": a finding
         // about the past turned round is met, not merely on track
         let rejected_past = rejected == Stance::NotMet && PAST_NEGATION.is_match(rejected_clause);
@@ -291,7 +300,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:to\ |as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b"))
+    Regex::new(&format!("(?x){}", r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b"))
         .expect("projection pattern")
 });
 
@@ -309,7 +318,7 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words saying the share counts delivery, not something else.
 static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|in\ post|in\ place|promised|planned|pledged|targets?|objectives|milestones?|commitments)\b")
+    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|adopted|introduced|in\ post|in\ place|promised|deadline|planned|pledged|targets?|objectives|milestones?|commitments)\b")
         .expect("delivery words pattern")
 });
 
@@ -696,6 +705,46 @@ mod tests {
                 Stance::OffTrack,
             ),
             (
+                "The tracker rates the pledge to abolish the levy as 'achieved'.",
+                Stance::Met,
+            ),
+            (
+                "Nine of the 14 trusts had adopted the new system by the deadline.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The Department has failed to replace the ageing radios on time.",
+                Stance::NotMet,
+            ),
+            (
+                "Exports grew by 1% a year, far below the 5% goal the strategy had set.",
+                Stance::NotMet,
+            ),
+            (
+                "The review rated the programme Green for delivery confidence.",
+                Stance::OnTrack,
+            ),
+            (
+                "The 2027 target for new lifeboats is likely to be missed.",
+                Stance::OffTrack,
+            ),
+            (
+                "There is no realistic prospect of meeting the 2028 deadline.",
+                Stance::OffTrack,
+            ),
+            (
+                "Opening of the new terminal was pushed into 2027 by supplier failures.",
+                Stance::Delayed,
+            ),
+            (
+                "The council has withdrawn its pledge to build a new pool.",
+                Stance::Abandoned,
+            ),
+            (
+                "We reject the claim that the scheme has been dropped; it has been rescheduled to 2028.",
+                Stance::Delayed,
+            ),
+            (
                 "The council confirmed that the bypass would not go ahead.",
                 Stance::Abandoned,
             ),
@@ -703,6 +752,11 @@ mod tests {
         for (sentence, expected) in cases {
             assert_eq!(stance_of(sentence), Some(expected), "{sentence}");
         }
+        // a complaint about governments in general judges no promise
+        assert_eq!(
+            stance_of("It is a problem that successive governments have failed to fix."),
+            None
+        );
         // brought forward is not a delay
         assert_ne!(
             stance_of("The opening was moved from 2027 to 2026."),

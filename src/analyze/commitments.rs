@@ -151,9 +151,23 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bthe\ (?:company|firm|council|operator|manufacturer|group|business|retailer|supplier)\ (?:has\ )?(?:confirmed|said|says|announced|pledged|promised)\b
         | \bon\ (?:current|present)\ trends\b|\bat\ the\ current\ rate\b
         | \bin\ due\ course\b
+        | \b(?:our|the\ government's)\ hope\b|\bwe\ (?:very\ much\ |would\ )?hope\b|\bhopefully\b
         | \bwill\ close\ (?:to|for|at|on)\b",
     )
     .expect("negative pattern")
+});
+
+/// A sentence opening with an organisation's name and "will".
+static PUBLIC_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:The\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|for|the|on))*)\s+will\s")
+        .expect("public body pattern")
+});
+
+/// Words in the names of public bodies (not of companies): "UK Research
+/// and Innovation", "the Environment Agency", "Network Rail", "Ofwat".
+static PUBLIC_BODY_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:UK|England|Scotland|Wales|Northern\ Ireland|British|National|Agency|Authority|Service|Council|Commission|Office|Executive|Board|Research|Innovation|Rail|Highways|Trust|Fund|Bank|Inspectorate|Ombudsman|Regulator|NHS|HM\w*|Of(?:sted|gem|wat|com|qual))\b")
+        .expect("public body word pattern")
 });
 
 /// "the UK the best place in the world", "Britain a world leader".
@@ -213,6 +227,68 @@ fn headline_announcement(sentence: &str) -> Option<String> {
         return None;
     }
     Some(format!("{subject} will {rest}."))
+}
+
+/// "Up to 250 new neighbourhood health centres by 2030, under plans
+/// unveiled today", "• 40 new youth hubs, all open by the end of 2026":
+/// a headline or list item with no verb of its own, naming a count (or
+/// something free) and a date still to come. The date must follow the
+/// document's own ("2,000 places from April 2020" in a 2024 report is
+/// history).
+fn verbless_outcome(
+    sentence: &str,
+    published: Option<&str>,
+) -> Option<Vec<(Option<Deadline>, Option<Figure>)>> {
+    const OPENINGS: &[&str] = &[
+        "up to ",
+        "more than ",
+        "over ",
+        "an extra ",
+        "an additional ",
+        "free ",
+        "new ",
+    ];
+    const FINITE: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "could",
+        "should", "may", "might", "must", "shall", "can", "did", "does", "do", "we", "i", "they",
+        "our", "if", "whether", "since", "than",
+    ];
+    let item = fold_for_search(strip_bullet(sentence.trim()));
+    let words: Vec<&str> = item.split_whitespace().collect();
+    if words.len() > 30
+        || item.contains('?')
+        || words
+            .iter()
+            .any(|word| FINITE.contains(&word.trim_matches(|ch: char| !ch.is_alphanumeric())))
+    {
+        return None;
+    }
+    let counted_start = item.starts_with(|ch: char| ch.is_ascii_digit() || ch == '£');
+    if !counted_start && !OPENINGS.iter().any(|opening| item.starts_with(opening)) {
+        return None;
+    }
+    let deadline = find_deadlines(&item, published)
+        .into_iter()
+        .filter(|deadline| {
+            ["by ", "from ", "before ", "until ", "no later than "]
+                .iter()
+                .any(|lead| deadline.text.starts_with(lead))
+        })
+        .find(|deadline| published.is_none_or(|published| deadline.date.as_str() > published))?;
+    let figures = find_figures(&item);
+    if figures.is_empty() && !item.starts_with("free ") {
+        return None;
+    }
+    let target = figures
+        .iter()
+        .find(|figure| figure.unit != Unit::Pounds)
+        .or(figures.first())
+        .cloned()
+        .map(|figure| restore_case(sentence, figure));
+    Some(vec![(
+        Some(deadline_as_written(sentence, deadline)),
+        target,
+    )])
 }
 
 /// Whether words name what a process produces. A medical consultation
@@ -471,6 +547,9 @@ pub fn commitments_in_sentence(
             .filter(|(deadline, _)| deadline.is_some())
             .collect();
     }
+    if let Some(outcome) = verbless_outcome(sentence, published) {
+        return outcome;
+    }
     let folded = fold_for_search(sentence);
     // most sentences hold no commitment language: the one cheap test first
     // (an inline list's lead is followed by a colon, not by its verb)
@@ -505,6 +584,22 @@ pub fn commitments_in_sentence(
         return Vec::new();
     };
     let mut impersonal = captures.name("impersonal").is_some();
+    // "UK Research and Innovation will fund 750 studentships": a public body
+    // named at the start promises as a department does
+    let named_body = impersonal
+        && !captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
+        && PUBLIC_BODY
+            .captures(sentence.trim_start())
+            .and_then(|found| found.name("name"))
+            // "A High Value Council Tax Surcharge will ...": an article, not a name
+            .is_some_and(|name| {
+                !name.as_str().starts_with("A ")
+                    && !name.as_str().starts_with("An ")
+                    && PUBLIC_BODY_WORD.is_match(name.as_str())
+            });
+    if named_body {
+        impersonal = false;
+    }
     // "will need to be built", "will have to submit": a necessity or a duty, not a promise
     if impersonal
         && captures
@@ -798,6 +893,11 @@ pub fn commitments_in_sentence(
         // "GBE-Nuclear is set to build the first small modular reactors"
         // (not "inflation is set to fall"): only a deliverable
         verb.as_deref().is_some_and(is_delivery_verb)
+    } else if named_body {
+        // a public body's promise is counted or dated ("will fund 750 new
+        // studentships"), not "will continue to provide advice"
+        verb.as_deref().is_some_and(is_delivery_verb)
+            && !(figures.is_empty() && deadlines.is_empty())
     } else if captures.name("body").is_some() {
         // a named body other than the speaker ("the Department for Education
         // will cost £110 billion in 2025-26"): a deliverable, or a count or a
@@ -1110,6 +1210,9 @@ fn is_delivery_verb(verb: &str) -> bool {
         "insulate",
         "cap",
         "offer",
+        "distribute",
+        "allocate",
+        "award",
     ];
     DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
 }
@@ -1201,6 +1304,27 @@ mod tests {
         assert!(!found("Every care leaver will receive a £2,000 grant this winter.").is_empty());
         assert!(!found("The company is set to build a new factory in Sunderland.").is_empty());
         assert!(found("Inflation is set to fall to 2% by the end of 2026.").is_empty());
+    }
+
+    #[test]
+    fn verbless_items_public_bodies_and_hopes() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
+        // a list item or headline with no verb: a count and a date to come
+        let item = found("• Up to 120 new community diagnostic centres by 2028");
+        assert_eq!(item.len(), 1);
+        assert_eq!(item[0].1.as_ref().map(|t| t.text.as_str()), Some("120"));
+        assert!(!found("Free bus travel for every apprentice from September 2026.").is_empty());
+        // history, not a promise: the date has passed
+        assert!(found("• 2,000 new places from April 2020").is_empty());
+        // a public body named at the start, with a count or a date
+        assert!(
+            !found("Natural England will plant 5,000 hectares of new woodland by 2030.").is_empty()
+        );
+        assert!(
+            found("The Environment Agency will continue to provide advice to farmers.").is_empty()
+        );
+        // a hope is not a promise
+        assert!(found("We hope that every station will be step-free by 2030.").is_empty());
     }
 
     #[test]
