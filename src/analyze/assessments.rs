@@ -59,7 +59,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // "we have now recruited the 3,000 extra officers we promised"
         (
             Stance::Met,
-            r"\b(?:have|has)\ (?:now\ )?(?:recruited|built|delivered|opened|created|hired|trained|planted|completed|introduced)\ (?:the|all|every|our)\b[^.;]*\b(?:we|they|it|the\ government|ministers)\ (?:had\ )?(?:promised|pledged|committed)\b",
+            r"^\s*(?:outcome|status|rating|progress)\s*:\s*(?:achieved|met|delivered|completed?)\b|\b(?:(?:have|has)\ (?:now\ )?)?(?:recruited|built|delivered|opened|created|hired|trained|planted|completed|introduced)\ (?:the|all|every|our)\b[^.;]*\b(?:we|they|it|the\ government|ministers)\ (?:had\ )?(?:promised|pledged|committed)\b",
         ),
         // projections: "on current trends ... will miss", "if deployment
         // continues ... will comfortably exceed"
@@ -99,7 +99,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OnTrack,
-            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ )?(?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ )?(?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
         ),
         (
             Stance::Met,
@@ -119,7 +119,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bunachievable\b|\bunattainable\b|\bunrealistic\b|\bno\ closer\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
+            r"\bdoubts?\ (?:whether|that|if)\b|\bunachievable\b|\bunattainable\b|\bunrealistic\b|\bno\ closer\b|\brated\ red\b|\bno\ (?:realistic|credible|clear|workable)\ plan\b|\bnot\ (?:realistically\ )?achievable\b",
         ),
         (
             Stance::PartlyMet,
@@ -310,7 +310,7 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?x)
         \b(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
         \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ |(?:[a-z]+\ ){0,2}[a-z]+'s\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
-        | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
+        | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:[a-z]+\ ){0,4}?(?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
         | \b(?P<pct>\d+(?:\.\d+)?)%\ of\ the\ way\ (?:to|towards)\b
         | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
         .expect("share pattern")
@@ -434,19 +434,20 @@ fn share_delivered(folded: &str) -> Option<f64> {
 
 /// A date moved: "the target date has been reset from March 2024 to March 2026".
 static DATE_MOVED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b")
+    Regex::new(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b|\b(?:previously|originally)\ (?:planned|due|scheduled|expected|promised)\ (?:for|in|by)\ (?:[a-z0-9]+\ ){0,2}?(?P<from2>(?:19|20)\d\d)\b[^.;]*?\b(?:moved|pushed\ back|put\ back|postponed|delayed|rescheduled|shifted)\ (?:back\ )?(?:to|until|into)\ (?:[a-z0-9]+\ ){0,2}?(?P<to2>(?:19|20)\d\d)\b")
         .expect("date moved pattern")
 });
 
 /// Whether a clause moves a date to a later year (not "brought forward").
 fn moved_later(folded: &str) -> bool {
     DATE_MOVED.captures(folded).is_some_and(|found| {
-        let year = |name| {
+        let year = |name, other| {
             found
                 .name(name)
+                .or(found.name(other))
                 .and_then(|m| m.as_str().parse::<u16>().ok())
         };
-        matches!((year("from"), year("to")), (Some(from), Some(to)) if to > from)
+        matches!((year("from", "from2"), year("to", "to2")), (Some(from), Some(to)) if to > from)
     })
 }
 
@@ -739,6 +740,30 @@ mod tests {
             (
                 "The council has withdrawn its pledge to build a new pool.",
                 Stance::Abandoned,
+            ),
+            (
+                "Status: achieved. All 40 hubs were open by the deadline.",
+                Stance::Met,
+            ),
+            (
+                "The Department built the 500 homes it had committed to.",
+                Stance::Met,
+            ),
+            (
+                "Of the 20 actions in the plan, the review found that 14 had been completed.",
+                Stance::PartlyMet,
+            ),
+            (
+                "Spending is in line with the profile needed to meet the commitment.",
+                Stance::OnTrack,
+            ),
+            (
+                "The Committee doubts whether the 2030 target can be met.",
+                Stance::OffTrack,
+            ),
+            (
+                "The service, originally due in 2025, has been postponed to 2027.",
+                Stance::Delayed,
             ),
             (
                 "We reject the claim that the scheme has been dropped; it has been rescheduled to 2028.",

@@ -41,7 +41,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is
               |ministers\ (?:are|have|remain)|the\ prime\ minister\ (?:is|has)|the\ department\ (?:is|has))
             \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+(?:to\s+(?P<verb3>[a-z]+)|(?P<sum>£))
-        | \bour\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme)(?:\s+for\s+[a-z]+)?\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
+        | \b(?:our|this|the)\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme|strategy|white\s+paper)(?:\s+for\s+[a-z]+)?\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
         | \b(?:confirmed|announced|pledged|promised)\s+(?:today\s+)?(?:that\s+)?(?:it|they)\s+will\s+(?:(?:also|now|then)\s+)*(?P<verb8>not\s+[a-z]+|[a-z]+)
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s*:
         | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
@@ -151,6 +151,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \bthe\ (?:company|firm|council|operator|manufacturer|group|business|retailer|supplier)\ (?:has\ )?(?:confirmed|said|says|announced|pledged|promised)\b
         | \bon\ (?:current|present)\ trends\b|\bat\ the\ current\ rate\b
         | \bin\ due\ course\b
+        | \b(?:obr|office\ for\ budget\ responsibility)\b|\bon\ the\ (?:[a-z']+\ ){0,3}(?:forecasts?|projections?)\b
         | \b(?:our|the\ government's)\ hope\b|\bwe\ (?:very\ much\ |would\ )?hope\b|\bhopefully\b
         | \bwill\ close\ (?:to|for|at|on)\b",
     )
@@ -159,7 +160,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A sentence opening with an organisation's name and "will".
 static PUBLIC_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:The\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|for|the|on))*)\s+will\s")
+    Regex::new(r"^(?:[^,]{0,120},\s+)?(?:[Tt]he\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|for|the|on))*)\s+will\s")
         .expect("public body pattern")
 });
 
@@ -560,8 +561,20 @@ pub fn commitments_in_sentence(
         return Vec::new();
     }
     // "the target of 50,000 more nurses has been met" reports, it does not promise
+    // "While the wider programme has been re-phased, the seven hospitals
+    // will be rebuilt first": the concession's stance is not the sentence's
+    let main_clause = match folded.split_once(", ") {
+        Some((lead, rest))
+            if ["while ", "whilst ", "although ", "though ", "despite "]
+                .iter()
+                .any(|word| lead.starts_with(word)) =>
+        {
+            rest
+        }
+        _ => sentence,
+    };
     if matches!(
-        super::assessments::stance_of(sentence),
+        super::assessments::stance_of(main_clause),
         Some(
             Stance::Met
                 | Stance::NotMet
@@ -717,13 +730,22 @@ pub fn commitments_in_sentence(
         {
             return Vec::new();
         }
+        // "we will require all new homes to ...": a rule (not "require further information")
+        Some("require") if !matches!(next_word, "further" | "more" | "additional" | "") => {
+            delivery = true
+        }
+        // "the regulations will come into force on 1 October 2026"
+        Some("come") if after_verb.trim_start().starts_with("into force") => delivery = true,
         // "bring the average wait for a hearing down to 24 weeks": a level to reach
         Some("bring")
             if matches!(next_word, "forward" | "in" | "down")
-                || after_verb
-                    .split([',', ';'])
-                    .next()
-                    .is_some_and(|clause| clause.contains(" down to ")) =>
+                || after_verb.split([',', ';']).next().is_some_and(|clause| {
+                    // "bring 36 new tram-trains into passenger service"
+                    clause.contains(" down to ")
+                        || clause.contains(" into service")
+                        || clause.contains(" into passenger service")
+                        || clause.contains(" into use")
+                }) =>
         {
             delivery = true
         }
@@ -826,10 +848,15 @@ pub fn commitments_in_sentence(
             .into_iter()
             .filter(|deadline| {
                 // "Over the course of this Parliament we will ...": a Parliament is a period
-                ["by ", "before ", "within ", "no later than "]
+                // "In 2026-27 we will provide ...", "From 1 April 2026, the government will ..."
+                ["by ", "before ", "within ", "no later than ", "from "]
                     .iter()
                     .any(|lead| deadline.text.starts_with(lead))
                     || deadline.text.ends_with("parliament")
+                    || (["in ", "during "]
+                        .iter()
+                        .any(|lead| deadline.text.starts_with(lead))
+                        && published.is_none_or(|published| deadline.date.as_str() > published))
             })
             .collect();
     }
@@ -896,7 +923,7 @@ pub fn commitments_in_sentence(
     } else if named_body {
         // a public body's promise is counted or dated ("will fund 750 new
         // studentships"), not "will continue to provide advice"
-        verb.as_deref().is_some_and(is_delivery_verb)
+        (delivery || verb.as_deref().is_some_and(is_delivery_verb))
             && !(figures.is_empty() && deadlines.is_empty())
     } else if captures.name("body").is_some() {
         // a named body other than the speaker ("the Department for Education
@@ -1008,7 +1035,9 @@ fn is_participle(word: &str) -> bool {
         "built", "given", "paid", "spent", "cut", "grown", "sold", "bought", "taught", "frozen",
         "won",
     ];
-    word.len() > 3 && word.ends_with("ed") || IRREGULAR.contains(&word)
+    // "rebuilt", "overpaid": the irregular ending counts
+    word.len() > 3 && word.ends_with("ed")
+        || IRREGULAR.iter().any(|irregular| word.ends_with(irregular))
 }
 
 /// "continue to fund free school meals" -> "fund"; "continue to monitor",
@@ -1213,6 +1242,11 @@ fn is_delivery_verb(verb: &str) -> bool {
         "distribute",
         "allocate",
         "award",
+        "reopen",
+        "rebuild",
+        "refurbish",
+        "repair",
+        "remove",
     ];
     DELIVERY.iter().any(|delivery| verb.starts_with(delivery))
 }
@@ -1325,6 +1359,45 @@ mod tests {
         );
         // a hope is not a promise
         assert!(found("We hope that every station will be step-free by 2030.").is_empty());
+    }
+
+    #[test]
+    fn promises_inside_long_documents() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-06-01"));
+        // a strategy commits us; a rule required; regulations in force
+        assert!(
+            !found("This white paper commits us to halving rough sleeping by 2029.").is_empty()
+        );
+        assert!(
+            !found("We will require all new rented homes to meet the standard by 2030.").is_empty()
+        );
+        assert!(found("We will require further information from applicants.").is_empty());
+        assert!(!found("The regulations will come into force on 1 April 2027.").is_empty());
+        // a date before the promiser: a financial year, a start date
+        let year = found("In 2026-27 we will provide £90 million to repair swimming pools.");
+        assert_eq!(
+            year[0].0.as_ref().map(|d| d.date.as_str()),
+            Some("2027-03-31")
+        );
+        assert!(
+            !found("From 1 April 2027, the government will remove VAT from school uniforms.")
+                .is_empty()
+        );
+        // a concession's stance is not the promise's
+        assert!(
+            !found("While the wider programme has been re-phased, the first five schools will be rebuilt by 2028.")
+                .is_empty()
+        );
+        // a public body after a leading clause; an OBR forecast is no promise
+        assert!(
+            !found(
+                "As part of the plan, Network Rail will bring 40 new trains into service by 2027."
+            )
+            .is_empty()
+        );
+        assert!(
+            found("On the OBR's forecast, receipts will reach £2 billion by 2029-30.").is_empty()
+        );
     }
 
     #[test]

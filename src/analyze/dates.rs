@@ -128,9 +128,17 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
                 published.is_some_and(|published| published.get(..4) <= Some(year.as_str()))
             });
             let dated = coming_year
-                || ["month", "fy1", "qyear", "season", "nextmonth", "span1"]
-                    .iter()
-                    .any(|name| captures.name(name).is_some());
+                || [
+                    "month",
+                    "fy1",
+                    "qyear",
+                    "season",
+                    "thisseason",
+                    "nextmonth",
+                    "span1",
+                ]
+                .iter()
+                .any(|name| captures.name(name).is_some());
             let rest = captures
                 .get(0)
                 .map_or("", |m| &sentence[m.end()..])

@@ -6,15 +6,18 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
-/// Dev: 1.00 / 0.99 / 1.00 on 756 sentences (553 of them added in seven
-/// rounds, each before the rules that now score it). Held-out: 351
+/// Dev: 1.00 / 0.98 / 1.00 on 824 sentences (621 of them added in eight
+/// rounds, each before the rules that now score it). Held-out: 387
 /// sentences, about a third of the set, written by writers who never read
-/// the rules and never read by anyone changing them: 0.93 / 0.79 / 0.68
-/// (119 commitments, 124 stances). Held-out sentences that restated a dev
-/// one were taken out, and dev ones that restated a held-out one (see the
-/// test below).
+/// the rules and never read by anyone changing them: 0.94 / 0.82 / 0.65
+/// (133 commitments, 137 stances). The stance floor went from 0.67 to
+/// 0.64 when 36 held-out sentences were added (5 of their 13 stances
+/// right); on the 351 held-out sentences before them the current rules
+/// score 0.93 / 0.82 / 0.68, so no rule change lowered it. Held-out
+/// sentences that restated a dev one were taken out, and dev ones that
+/// restated a held-out one (see the test below).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.99, 0.98, 0.99), ("heldout", 0.92, 0.78, 0.67)];
+    &[("dev", 0.99, 0.98, 0.99), ("heldout", 0.93, 0.81, 0.64)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
