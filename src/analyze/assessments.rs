@@ -159,7 +159,8 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         .map(|(stance, pattern)| {
             (
                 *stance,
-                Regex::new(&format!("(?x){pattern}")).expect("stance pattern"),
+                Regex::new(&format!("(?x){}", super::ascii_boundaries(pattern)))
+                    .expect("stance pattern"),
             )
         })
         .collect()
@@ -173,14 +174,16 @@ static STANCE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
 
 /// Words that turn a "met" into a hope, a plan or a condition.
 static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:will|would|could|should|may|might|must|if|whether|unless|aims?\ to|expects?\ to|intends?\ to|in\ order\ to|to\ be\ met|can\ be)\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:will|would|could|should|may|might|must|if|whether|unless|aims?\ to|expects?\ to|intends?\ to|in\ order\ to|to\ be\ met|can\ be)\b"))
         .expect("hedge pattern")
 });
 
 /// "May 2022", "5 May": the month, not the hedge.
 static MONTH_MAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:\d{1,2}\ )?may\ (?:\d{1,2}\ )?(?:19|20)\d\d\b|\b\d{1,2}\ may\b")
-        .expect("month May pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:\d{1,2}\ )?may\ (?:\d{1,2}\ )?(?:19|20)\d\d\b|\b\d{1,2}\ may\b",
+    ))
+    .expect("month May pattern")
 });
 
 fn hedged(text: &str) -> bool {
@@ -189,7 +192,7 @@ fn hedged(text: &str) -> bool {
 
 /// Reported speech: an independent report quoting the government's own claim.
 static REPORTED_GOVERNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:the\ government|the\ department|ministers?|dhsc|the\ secretary\ of\ state)\ (?:told\ us|has\ told\ us|says|said|claims|claimed|states|stated|maintains|maintained|argues|argued|asserts|asserted|reports|reported|insists|insisted)\b|\baccording\ to\ the\ (?:government|department)\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:the\ government|the\ department|ministers?|dhsc|the\ secretary\ of\ state)\ (?:told\ us|has\ told\ us|says|said|claims|claimed|states|stated|maintains|maintained|argues|argued|asserts|asserted|reports|reported|insists|insisted)\b|\baccording\ to\ the\ (?:government|department)\b"))
         .expect("reported speech pattern")
 });
 
@@ -233,18 +236,22 @@ fn clauses(sentence: &str) -> Vec<&str> {
 /// conclusion that the programme is off track", "there is no evidence that
 /// the milestone is at risk".
 static INVERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b"))
         .expect("inversion pattern")
 });
 
 static PAST_NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:was|were|has\ been|have\ been|had\ been)\ not\b|\b(?:was|were)n't\b")
-        .expect("past negation pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:was|were|has\ been|have\ been|had\ been)\ not\b|\b(?:was|were)n't\b",
+    ))
+    .expect("past negation pattern")
 });
 
 static NEGATED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:not|never)\ (?:yet\ )?(?:been\ )?(?:formally\ |officially\ )?$")
-        .expect("negation pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:not|never)\ (?:yet\ )?(?:been\ )?(?:formally\ |officially\ )?$",
+    ))
+    .expect("negation pattern")
 });
 
 fn invert(stance: Stance) -> Stance {
@@ -292,7 +299,7 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
 /// "is expected to be met", "is set to be achieved": a forecast that it
 /// will be met, which is on track (and not a hedged "met").
 static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:is|are|remains?|was|were)\ (?:still\ |now\ |widely\ )?(?:expected|forecast|projected|set)\ to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:is|are|remains?|was|were)\ (?:still\ |now\ |widely\ )?(?:expected|forecast|projected|set)\ to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b"))
         .expect("forecast pattern")
 });
 
@@ -300,7 +307,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b"))
+    Regex::new(&format!("(?x){}", super::ascii_boundaries(r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b")))
         .expect("projection pattern")
 });
 
@@ -318,7 +325,7 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words saying the share counts delivery, not something else.
 static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|adopted|introduced|in\ post|in\ place|promised|deadline|planned|pledged|targets?|objectives|milestones?|commitments)\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|adopted|introduced|in\ post|in\ place|promised|deadline|planned|pledged|targets?|objectives|milestones?|commitments)\b"))
         .expect("delivery words pattern")
 });
 
@@ -383,12 +390,15 @@ fn result_against_target(folded: &str) -> Option<f64> {
 }
 
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?\b").expect("year pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?\b",
+    ))
+    .expect("year pattern")
 });
 
 /// Words saying a count is progress part-way, not the final result.
 static PART_WAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:so\ far|to\ date|already|halfway|half-way|(?:months|years|weeks)\ in\b|(?:months|years)\ into|\ gone\b|elapsed)")
+    Regex::new(&super::ascii_boundaries(r"\b(?:so\ far|to\ date|already|halfway|half-way|(?:months|years|weeks)\ in\b|(?:months|years)\ into|\ gone\b|elapsed)"))
         .expect("part-way pattern")
 });
 
@@ -434,7 +444,7 @@ fn share_delivered(folded: &str) -> Option<f64> {
 
 /// A date moved: "the target date has been reset from March 2024 to March 2026".
 static DATE_MOVED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b|\b(?:previously|originally)\ (?:planned|due|scheduled|expected|promised)\ (?:for|in|by)\ (?:[a-z0-9]+\ ){0,2}?(?P<from2>(?:19|20)\d\d)\b[^.;]*?\b(?:moved|pushed\ back|put\ back|postponed|delayed|rescheduled|shifted)\ (?:back\ )?(?:to|until|into)\ (?:[a-z0-9]+\ ){0,2}?(?P<to2>(?:19|20)\d\d)\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b|\b(?:previously|originally)\ (?:planned|due|scheduled|expected|promised)\ (?:for|in|by)\ (?:[a-z0-9]+\ ){0,2}?(?P<from2>(?:19|20)\d\d)\b[^.;]*?\b(?:moved|pushed\ back|put\ back|postponed|delayed|rescheduled|shifted)\ (?:back\ )?(?:to|until|into)\ (?:[a-z0-9]+\ ){0,2}?(?P<to2>(?:19|20)\d\d)\b"))
         .expect("date moved pattern")
 });
 
@@ -511,7 +521,10 @@ fn plain_stance(folded: &str) -> Option<Stance> {
 
 /// Falling short with no word for how far ("well", "far").
 static FELL_SHORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:fell|falls|fallen|falling)\ short\ of\b").expect("fell short pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:fell|falls|fallen|falling)\ short\ of\b",
+    ))
+    .expect("fell short pattern")
 });
 
 /// Whether the first two figures of a kind in a clause (the target and

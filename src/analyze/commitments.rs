@@ -24,7 +24,7 @@ pub struct FoundCommitment {
 }
 
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    Regex::new(&super::ascii_boundaries(
         r"(?x)
         \b(?:(?P<named>we|i|the\ government|this\ government|the\ department|my\ government|government|ministers|the\ prime\ minister
             |(?:a|the\ next)\ (?:labour|conservative|liberal\ democrat|reform\ uk|green)\ government|labour|the\ uk|the\ united\ kingdom|britain|the\ conservatives|conservatives|the\ liberal\ democrats|liberal\ democrats|reform\ uk|the\ snp|plaid\ cymru|the\ green\ party)
@@ -67,7 +67,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | (?P<power>\bwill\s+(?:be\s+given|get|gain|receive|have)\s+(?:new\s+|the\s+|stronger\s+|tougher\s+)*(?:legal\s+)?powers?\s+to)\b
         | \b(?:is|are)\s+set\s+to\s+(?P<setto>[a-z]+)
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|no\ longer|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
-    )
+    ))
     .expect("commitment cue pattern")
 });
 
@@ -128,7 +128,7 @@ const PROCEDURAL_VERBS: &[&str] = &[
 
 /// Sentences that merely report or hypothesise a promise.
 static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    Regex::new(&super::ascii_boundaries(
         r"(?x)
         \?
         | ^\s*(?:if|unless|whether|should)\b
@@ -154,7 +154,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:obr|office\ for\ budget\ responsibility)\b|\bon\ the\ (?:[a-z']+\ ){0,3}(?:forecasts?|projections?)\b
         | \b(?:our|the\ government's)\ hope\b|\bwe\ (?:very\ much\ |would\ )?hope\b|\bhopefully\b
         | \bwill\ close\ (?:to|for|at|on)\b",
-    )
+    ))
     .expect("negative pattern")
 });
 
@@ -167,13 +167,13 @@ static PUBLIC_BODY: LazyLock<Regex> = LazyLock::new(|| {
 /// Words in the names of public bodies (not of companies): "UK Research
 /// and Innovation", "the Environment Agency", "Network Rail", "Ofwat".
 static PUBLIC_BODY_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:UK|England|Scotland|Wales|Northern\ Ireland|British|National|Agency|Authority|Service|Council|Commission|Office|Executive|Board|Research|Innovation|Rail|Highways|Trust|Fund|Bank|Inspectorate|Ombudsman|Regulator|NHS|HM\w*|Of(?:sted|gem|wat|com|qual))\b")
+    Regex::new(&super::ascii_boundaries(r"\b(?:UK|England|Scotland|Wales|Northern\ Ireland|British|National|Agency|Authority|Service|Council|Commission|Office|Executive|Board|Research|Innovation|Rail|Highways|Trust|Fund|Bank|Inspectorate|Ombudsman|Regulator|NHS|HM\w*|Of(?:sted|gem|wat|com|qual))\b"))
         .expect("public body word pattern")
 });
 
 /// "the UK the best place in the world", "Britain a world leader".
 static ASPIRATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:the\ uk|britain|great\ britain|england|scotland|wales|the\ country|this\ country|our\ country)\ (?:the|a)\ (?:best|greatest|safest|fairest|leading|most|world)\b")
+    Regex::new(&super::ascii_boundaries(r"^\s*(?:the\ uk|britain|great\ britain|england|scotland|wales|the\ country|this\ country|our\ country)\ (?:the|a)\ (?:best|greatest|safest|fairest|leading|most|world)\b"))
         .expect("aspiration pattern")
 });
 
@@ -181,8 +181,10 @@ static ASPIRATION: LazyLock<Regex> = LazyLock::new(|| {
 /// in temporary accommodation") qualifies those it describes, not the
 /// promise: it is left out when looking for hedges.
 static RELATIVE_MODAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:who|which|whom|where)\ (?:would|could|might|should)\b")
-        .expect("relative modal pattern")
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:who|which|whom|where)\ (?:would|could|might|should)\b",
+    ))
+    .expect("relative modal pattern")
 });
 
 /// What process produces (a review, guidance, a decision): promising one
@@ -254,7 +256,15 @@ fn verbless_outcome(
         "should", "may", "might", "must", "shall", "can", "did", "does", "do", "we", "i", "they",
         "our", "if", "whether", "since", "than",
     ];
-    let item = fold_for_search(strip_bullet(sentence.trim()));
+    // the cheap test first: most sentences open otherwise
+    let raw = strip_bullet(sentence.trim());
+    let opening: String = raw.chars().take(16).collect::<String>().to_lowercase();
+    if !raw.starts_with(|ch: char| ch.is_ascii_digit() || ch == '£')
+        && !OPENINGS.iter().any(|words| opening.starts_with(words))
+    {
+        return None;
+    }
+    let item = fold_for_search(raw);
     let words: Vec<&str> = item.split_whitespace().collect();
     if words.len() > 30
         || item.contains('?')

@@ -39,7 +39,7 @@ pub struct Deadline {
 }
 
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    Regex::new(&super::ascii_boundaries(
         r"(?ix)
         (?:\b(?P<lead>by|before|in\ time\ for|between\ now\ and|in|within|over|during|throughout|until|no\ later\ than|from|on\ or\ after|on|between|for\ the\ period|for|up\ to|to)\s+)?
         (?:the\ )?(?:(?:end|close|course|lifetime|life)\ of\ (?:the\ )?)?
@@ -59,7 +59,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
           | (?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+)?(?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(?P<myear>(?:19|20)\d\d)
           | (?P<year>(?:19|20)\d\d)\b
         )",
-    )
+    ))
     .expect("deadline pattern")
 });
 
