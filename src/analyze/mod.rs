@@ -161,9 +161,21 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
                             && finding.sentence.trim_end().ends_with('.')
                         {
                             // later findings are matched against the sentence
+                            // (its words, and its target, in the indexes the
+                            // headline was filed under)
                             if at == 0 {
+                                let untargeted = groups[group][0].target.is_none();
                                 for term in &terms {
                                     groups_by_term.entry(term.clone()).or_default().push(group);
+                                    if untargeted {
+                                        untargeted_by_term
+                                            .entry(term.clone())
+                                            .or_default()
+                                            .push(group);
+                                    }
+                                }
+                                if let Some(key) = finding.target.as_ref().map(target_key) {
+                                    groups_by_target.entry(key).or_default().push(group);
                                 }
                                 group_terms[group] = terms;
                             }
