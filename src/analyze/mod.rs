@@ -96,8 +96,7 @@ fn same_commitment(
     // by the same day, on the same topic. Only for a headline, which names
     // its topic in a word or two: between two sentences it would join
     // "5,000 more police officers" and "5,000 more prison officers".
-    let headline = |finding: &FoundCommitment| !finding.sentence.trim_end().ends_with('.');
-    let same_day = (headline(left) || headline(right))
+    let same_day = (is_headline(left) || is_headline(right))
         && matches!((&left.deadline, &right.deadline), (Some(a), Some(b)) if a.date == b.date);
     // "we will deliver clean power by 2030" restates the longer promise it is part of
     let containment = shared / a.len().min(b.len()) as f64;
@@ -108,6 +107,45 @@ fn same_commitment(
         || (containment >= 0.8 && shared >= 2.0)
 }
 
+/// A headline or list item: no closing full stop.
+fn is_headline(finding: &FoundCommitment) -> bool {
+    !finding.sentence.trim_end().ends_with('.')
+}
+
+/// Where `group_findings` looks for a finding's candidate groups: every
+/// group by its words; groups without a target by their words; groups
+/// with a target by the target (a different target never matches).
+#[derive(Default)]
+struct GroupIndex {
+    by_term: HashMap<String, Vec<usize>>,
+    untargeted_by_term: HashMap<String, Vec<usize>>,
+    by_target: HashMap<(u8, i64), Vec<usize>>,
+}
+
+impl GroupIndex {
+    /// Files `group` under the words and target of the finding that leads it.
+    fn file(
+        &mut self,
+        group: usize,
+        terms: &HashSet<String>,
+        untargeted: bool,
+        target: Option<&crate::model::Figure>,
+    ) {
+        for term in terms {
+            self.by_term.entry(term.clone()).or_default().push(group);
+            if untargeted {
+                self.untargeted_by_term
+                    .entry(term.clone())
+                    .or_default()
+                    .push(group);
+            }
+        }
+        if let Some(key) = target.map(target_key) {
+            self.by_target.entry(key).or_default().push(group);
+        }
+    }
+}
+
 /// Groups findings of the same promise, in order: each finding joins the
 /// first group whose first finding it restates (one source per document),
 /// else starts a group. Only groups sharing a topic word can match, so
@@ -116,19 +154,15 @@ fn same_commitment(
 fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
     let mut groups: Vec<Vec<FoundCommitment>> = Vec::new();
     let mut group_terms: Vec<HashSet<String>> = Vec::new();
-    // every group by its words; groups without a target by their words;
-    // groups with a target by the target (a different target never matches)
-    let mut groups_by_term: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut untargeted_by_term: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut groups_by_target: HashMap<(u8, i64), Vec<usize>> = HashMap::new();
+    let mut index = GroupIndex::default();
     let mut candidates: Vec<usize> = Vec::new();
     for finding in found {
         let terms: HashSet<String> = content_terms(&finding.sentence).into_iter().collect();
         candidates.clear();
         let postings = if finding.target.is_some() {
-            &untargeted_by_term
+            &index.untargeted_by_term
         } else {
-            &groups_by_term
+            &index.by_term
         };
         for term in &terms {
             if let Some(posting) = postings.get(term) {
@@ -138,7 +172,7 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
         if let Some(key) = finding.target.as_ref().map(target_key) {
             // targets equal within 1e-9 fall in the same or a neighbouring bucket
             for bucket in [key.1 - 1, key.1, key.1 + 1] {
-                if let Some(posting) = groups_by_target.get(&(key.0, bucket)) {
+                if let Some(posting) = index.by_target.get(&(key.0, bucket)) {
                     candidates.extend_from_slice(posting);
                 }
             }
@@ -157,26 +191,13 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
                     // one source per document: its full sentence rather than
                     // its headline ("40 new hospitals to be built by 2030")
                     Some(at) => {
-                        if !groups[group][at].sentence.trim_end().ends_with('.')
-                            && finding.sentence.trim_end().ends_with('.')
-                        {
+                        if is_headline(&groups[group][at]) && !is_headline(&finding) {
                             // later findings are matched against the sentence
                             // (its words, and its target, in the indexes the
                             // headline was filed under)
                             if at == 0 {
                                 let untargeted = groups[group][0].target.is_none();
-                                for term in &terms {
-                                    groups_by_term.entry(term.clone()).or_default().push(group);
-                                    if untargeted {
-                                        untargeted_by_term
-                                            .entry(term.clone())
-                                            .or_default()
-                                            .push(group);
-                                    }
-                                }
-                                if let Some(key) = finding.target.as_ref().map(target_key) {
-                                    groups_by_target.entry(key).or_default().push(group);
-                                }
+                                index.file(group, &terms, untargeted, finding.target.as_ref());
                                 group_terms[group] = terms;
                             }
                             groups[group][at] = finding;
@@ -186,19 +207,8 @@ fn group_findings(found: Vec<FoundCommitment>) -> Vec<Vec<FoundCommitment>> {
                 }
             }
             None => {
-                let index = groups.len();
-                for term in &terms {
-                    groups_by_term.entry(term.clone()).or_default().push(index);
-                    if finding.target.is_none() {
-                        untargeted_by_term
-                            .entry(term.clone())
-                            .or_default()
-                            .push(index);
-                    }
-                }
-                if let Some(key) = finding.target.as_ref().map(target_key) {
-                    groups_by_target.entry(key).or_default().push(index);
-                }
+                let untargeted = finding.target.is_none();
+                index.file(groups.len(), &terms, untargeted, finding.target.as_ref());
                 groups.push(vec![finding]);
                 group_terms.push(terms);
             }
