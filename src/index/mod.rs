@@ -1191,9 +1191,11 @@ impl Store {
         relaxed: bool,
         tuning: &Tuning,
     ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-        let words = request.text.trim();
+        let typed = request.text.trim();
+        let words = &*query::without_function_words(typed, typed);
         let user_query: Option<Box<dyn Query>> = (!words.is_empty()).then(|| {
-            let expanded = query::expand_synonyms(words);
+            let expanded = query::expand_synonyms(typed);
+            let expanded = query::without_function_words(typed, &expanded);
             let all = self.parse_tuned(&expanded, true, tuning);
             if !relaxed {
                 return all;

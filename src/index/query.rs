@@ -298,6 +298,67 @@ pub fn expand_synonyms(text: &str) -> String {
     out.join(" ")
 }
 
+/// Words nearly every English document holds: in a search of plain words
+/// they narrow nothing (every word is required), cost a pass over almost
+/// every document, and keep out documents that put it another way
+/// ("target for 2025"). Lower case only: `AND`, `OR` and `NOT` are
+/// operators, and negations ("no", "not") are kept.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "by", "for", "from", "has", "have", "in",
+    "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was",
+    "were", "with",
+];
+
+/// A search's words after [`expand_synonyms`], without [`FUNCTION_WORDS`]
+/// outside its synonym groups, when the text as `typed` is plain words (a
+/// quoted phrase or other query syntax keeps every word) and something is
+/// left. Capitals do not matter, except a word all in capitals ("IT").
+pub fn without_function_words<'a>(typed: &str, expanded: &'a str) -> std::borrow::Cow<'a, str> {
+    if has_syntax(typed) {
+        return expanded.into();
+    }
+    let tokens = top_level_tokens(expanded);
+    let kept: Vec<&str> = tokens
+        .iter()
+        .copied()
+        .filter(|token| {
+            let capitals = token.len() > 1 && token.chars().all(|ch| ch.is_ascii_uppercase());
+            capitals || !FUNCTION_WORDS.contains(&token.to_lowercase().as_str())
+        })
+        .collect();
+    if kept.is_empty() || kept.len() == tokens.len() {
+        expanded.into()
+    } else {
+        kept.join(" ").into()
+    }
+}
+
+/// Whitespace-separated parts of a query, a bracketed group or a quoted
+/// phrase counting as one.
+fn top_level_tokens(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, None);
+    for (at, ch) in text.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if ch.is_whitespace() && depth == 0 && !quoted {
+            if let Some(from) = start.take() {
+                tokens.push(&text[from..at]);
+            }
+        } else if start.is_none() {
+            start = Some(at);
+        }
+    }
+    if let Some(from) = start {
+        tokens.push(&text[from..]);
+    }
+    tokens
+}
+
 /// The terms the index holds for `text`: tantivy's `en_stem` analyzer
 /// (simple tokens, long ones dropped, lower case, English stems).
 fn index_stems(text: &str) -> Vec<String> {
@@ -320,6 +381,35 @@ fn index_stems(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_words_leave_plain_searches_but_not_phrases() {
+        let plain = |typed: &str| without_function_words(typed, typed).into_owned();
+        assert_eq!(plain("target by 2025"), "target 2025");
+        assert_eq!(plain("The cost of the new hospitals"), "cost new hospitals");
+        // nothing else left, syntax, words in capitals and negations: kept
+        assert_eq!(plain("to be or not"), "not");
+        assert_eq!(plain("the"), "the");
+        assert_eq!(plain("\"state of the art\""), "\"state of the art\"");
+        assert_eq!(plain("rail AND the north"), "rail AND the north");
+        assert_eq!(plain("IT in schools"), "IT schools");
+        // a synonym group keeps its phrases whole
+        let typed = "accident and emergency in the north";
+        let expanded = expand_synonyms(typed);
+        let searched = without_function_words(typed, &expanded);
+        assert!(
+            searched.contains("\"accident and emergency\""),
+            "{searched}"
+        );
+        assert!(
+            !searched.contains(" in ") && searched.ends_with(") north"),
+            "{searched}"
+        );
+        assert_eq!(
+            top_level_tokens("(\"a b\" OR c) \"d e\" f"),
+            ["(\"a b\" OR c)", "\"d e\"", "f"]
+        );
+    }
 
     #[test]
     fn filters_come_out_of_the_text() {
