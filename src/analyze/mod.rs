@@ -387,17 +387,12 @@ pub fn analyze(
             .find(|review| review.commitment == commitment.id)
             && let Some(status) = Status::parse(&review.status)
         {
-            let computed = commitment.verdict.status;
-            commitment.verdict.status = status;
-            commitment.verdict.reasons.insert(
-                0,
-                format!("reviewed by {}: {}", review.reviewer, review.note),
+            apply_review(
+                &mut commitment.verdict,
+                status,
+                &review.reviewer,
+                &review.note,
             );
-            commitment.verdict.reviewed = Some(Review {
-                reviewer: review.reviewer.clone(),
-                note: review.note.clone(),
-                computed,
-            });
         }
     }
     commitments
@@ -419,16 +414,92 @@ pub fn known_on(commitment: &Commitment, date: &str) -> Option<Commitment> {
     });
     known.verdict = verdicts::decide(&known, date);
     if let Some(review) = &commitment.verdict.reviewed {
-        let computed = known.verdict.status;
-        known.verdict.status = commitment.verdict.status;
-        known.verdict.reasons.insert(
-            0,
-            format!("reviewed by {}: {}", review.reviewer, review.note),
+        apply_review(
+            &mut known.verdict,
+            commitment.verdict.status,
+            &review.reviewer,
+            &review.note,
         );
-        known.verdict.reviewed = Some(Review {
-            computed,
-            ..review.clone()
-        });
     }
     Some(known)
+}
+
+/// Puts a reviewed status over the computed `verdict`. The reviewer's
+/// note comes first; what the rules found stays, said to be theirs when
+/// the review overturns it (so a claim the review set aside does not
+/// read as the reason for the reviewed status).
+fn apply_review(verdict: &mut Verdict, status: Status, reviewer: &str, note: &str) {
+    let computed = verdict.status;
+    let found = std::mem::take(&mut verdict.reasons);
+    verdict.reasons.push(format!(
+        "reviewed by {reviewer}: {}",
+        note.trim().trim_end_matches('.')
+    ));
+    if computed == status {
+        verdict.reasons.extend(found);
+    } else if !found.is_empty() {
+        verdict.reasons.push(format!(
+            "without the review the rules would say {}: {}",
+            computed.label().to_lowercase(),
+            found.join("; ")
+        ));
+    }
+    verdict.status = status;
+    verdict.reviewed = Some(Review {
+        reviewer: reviewer.to_string(),
+        note: note.to_string(),
+        computed,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn computed(status: Status, reasons: &[&str]) -> Verdict {
+        Verdict {
+            status,
+            as_of: "2025-01-01".into(),
+            reasons: reasons.iter().map(|reason| reason.to_string()).collect(),
+            reviewed: None,
+        }
+    }
+
+    #[test]
+    fn a_review_that_overturns_the_rules_keeps_their_reasons_apart() {
+        let mut verdict = computed(Status::NotMet, &["the NAO says it is not met (2024-03-01)"]);
+        apply_review(
+            &mut verdict,
+            Status::Unassessed,
+            "editors",
+            "The report judges another promise.",
+        );
+        assert_eq!(verdict.status, Status::Unassessed);
+        assert_eq!(
+            verdict.reasons,
+            [
+                "reviewed by editors: The report judges another promise",
+                "without the review the rules would say not met: the NAO says it is not met (2024-03-01)",
+            ]
+        );
+        let review = verdict.reviewed.expect("reviewed");
+        assert_eq!(review.computed, Status::NotMet);
+        assert_eq!(review.note, "The report judges another promise.");
+
+        // a review that agrees adds its note before the rules' own reasons
+        let mut verdict = computed(Status::Met, &["the ONS reports 75% (2024-05-01)"]);
+        apply_review(
+            &mut verdict,
+            Status::Met,
+            "editors",
+            "Checked against the ONS table.",
+        );
+        assert_eq!(
+            verdict.reasons,
+            [
+                "reviewed by editors: Checked against the ONS table",
+                "the ONS reports 75% (2024-05-01)",
+            ]
+        );
+    }
 }
