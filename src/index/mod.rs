@@ -1371,6 +1371,7 @@ impl Store {
                 terms.push(text.to_string());
             }
         });
+        let matcher = TermMatcher::new(&terms);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let stored: TantivyDocument = searcher.doc(address)?;
@@ -1382,26 +1383,13 @@ impl Store {
             let document: HitView = serde_json::from_str(data)
                 .map_err(|error| IndexError::Damaged(error.to_string()))?;
             // The snippet comes from the paragraph holding the most query
-            // terms (by stem, as a substring, first such paragraph on ties):
-            // stemming only that paragraph, not the whole document, keeps a
-            // long report as cheap as a press release.
-            let best = document
-                .paragraphs
-                .iter()
-                .enumerate()
-                .map(|(position, paragraph)| {
-                    let lower = paragraph.text.to_lowercase();
-                    let found = terms
-                        .iter()
-                        .filter(|term| lower.contains(String::as_str(term)))
-                        .count();
-                    (found, std::cmp::Reverse(position), paragraph)
-                })
-                .filter(|(found, _, _)| *found > 0)
-                .max_by_key(|(found, position, _)| (*found, *position))
-                .map(|(_, _, paragraph)| paragraph);
+            // terms (by stem, as a substring, first such paragraph on ties),
+            // cut to the stretch around its densest cluster of them:
+            // stemming only that, not the whole document, keeps a long
+            // report as cheap as a press release.
+            let best = matcher.best_paragraph(&document.paragraphs);
             let mut snippet = match best {
-                Some(paragraph) => snippets.snippet(&paragraph.text),
+                Some(paragraph) => snippets.snippet(matcher.window(&paragraph.text)),
                 None => tantivy::snippet::Snippet::empty(),
             };
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
@@ -1806,6 +1794,123 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Finds a search's body terms (stems) in stored text, as substrings
+/// and with ASCII case ignored: no lower-cased copy of each paragraph.
+struct TermMatcher {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Bit mask with one bit per term (at most 64 are told apart).
+    every: u64,
+}
+
+/// Bytes of a paragraph given to the snippet generator: a 240-character
+/// snippet's worth of context on either side of the densest cluster.
+const SNIPPET_WINDOW: usize = 720;
+
+impl TermMatcher {
+    fn new(terms: &[String]) -> TermMatcher {
+        let terms = &terms[..terms.len().min(64)];
+        let automaton = (!terms.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(terms)
+                    .ok()
+            })
+            .flatten();
+        TermMatcher {
+            automaton,
+            every: if terms.len() == 64 {
+                u64::MAX
+            } else {
+                (1u64 << terms.len()) - 1
+            },
+        }
+    }
+
+    /// `(start, term bit)` of every match in `text`.
+    fn matches<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, u64)> + 'a {
+        self.automaton.iter().flat_map(move |automaton| {
+            automaton
+                .find_overlapping_iter(text)
+                .map(|found| (found.start(), 1u64 << found.pattern().as_usize()))
+        })
+    }
+
+    /// The terms (as a bit mask) `text` holds.
+    fn found(&self, text: &str) -> u64 {
+        let mut found = 0;
+        for (_, bit) in self.matches(text) {
+            found |= bit;
+            if found == self.every {
+                break;
+            }
+        }
+        found
+    }
+
+    /// The paragraph holding the most terms, the first on ties; none
+    /// when no paragraph holds any.
+    fn best_paragraph<'p, 'a>(
+        &self,
+        paragraphs: &'p [ParagraphView<'a>],
+    ) -> Option<&'p ParagraphView<'a>> {
+        let mut best: Option<(u32, &ParagraphView)> = None;
+        for paragraph in paragraphs {
+            let count = self.found(&paragraph.text).count_ones();
+            if count > best.map_or(0, |(most, _)| most) {
+                best = Some((count, paragraph));
+                if self.every.count_ones() == count {
+                    break;
+                }
+            }
+        }
+        best.map(|(_, paragraph)| paragraph)
+    }
+
+    /// `text`, or when it is long the stretch of it around the place
+    /// where the most terms fall within a snippet's length (the first
+    /// such place), cut at spaces.
+    fn window<'t>(&self, text: &'t str) -> &'t str {
+        if text.len() <= SNIPPET_WINDOW {
+            return text;
+        }
+        let found: Vec<(usize, u64)> = self.matches(text).collect();
+        let mut centre = found.first().map_or(0, |(start, _)| *start);
+        let mut most = 0;
+        for (at, (start, _)) in found.iter().enumerate() {
+            let reach = found[at..]
+                .iter()
+                .take_while(|(other, _)| other - start < SNIPPET_WINDOW / 3)
+                .fold(0u64, |mask, (_, bit)| mask | bit)
+                .count_ones();
+            if reach > most {
+                (most, centre) = (reach, *start);
+            }
+        }
+        let mut from = centre.saturating_sub(SNIPPET_WINDOW / 3);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (from + SNIPPET_WINDOW).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let mut window = &text[from..to];
+        if from > 0
+            && let Some(space) = window.find(' ')
+            && from + space < centre
+        {
+            window = &window[space + 1..];
+        }
+        if to < text.len()
+            && let Some(space) = window.rfind(' ')
+        {
+            window = &window[..space];
+        }
+        window
+    }
+}
+
 fn first_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_string();
@@ -1814,5 +1919,47 @@ fn first_words(text: &str, max_chars: usize) -> String {
     match cut.rfind(' ') {
         Some(position) => format!("{}…", &cut[..position]),
         None => format!("{cut}…"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraph(text: &str) -> ParagraphView<'_> {
+        ParagraphView {
+            anchor: Cow::Borrowed("p-1"),
+            text: Cow::Borrowed(text),
+        }
+    }
+
+    #[test]
+    fn the_snippet_paragraph_holds_the_most_terms_the_first_on_ties() {
+        let matcher = TermMatcher::new(&["nurs".to_string(), "recruit".to_string()]);
+        let paragraphs = [
+            paragraph("Hospitals will open."),
+            paragraph("More NURSES are needed."),
+            paragraph("We will Recruit 50,000 more nurses."),
+            paragraph("Recruiting nurses takes time."),
+        ];
+        let best = matcher.best_paragraph(&paragraphs).expect("a paragraph");
+        assert_eq!(best.text, "We will Recruit 50,000 more nurses.");
+        assert!(matcher.best_paragraph(&paragraphs[..1]).is_none());
+        assert!(TermMatcher::new(&[]).best_paragraph(&paragraphs).is_none());
+    }
+
+    #[test]
+    fn a_long_paragraph_is_cut_around_its_densest_cluster_of_terms() {
+        let filler = "the report describes other matters at some length ".repeat(40);
+        let text = format!("{filler}one nurse here {filler}nurses will be recruited now {filler}");
+        let matcher = TermMatcher::new(&["nurs".to_string(), "recruit".to_string()]);
+        let window = matcher.window(&text);
+        assert!(window.len() <= SNIPPET_WINDOW, "{}", window.len());
+        assert!(window.contains("nurses will be recruited now"), "{window}");
+        assert!(!window.starts_with(' ') && !window.ends_with(' '));
+        // short text, or a multi-byte character at a cut, is left whole
+        assert_eq!(matcher.window("nurses"), "nurses");
+        let accented = format!("{}nurses {}", "é".repeat(500), "é".repeat(500));
+        assert!(matcher.window(&accented).contains("nurses"));
     }
 }
