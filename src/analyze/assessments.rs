@@ -33,6 +33,12 @@ pub struct FoundAssessment {
 /// the plain forms they contain.
 static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
     let table: &[(Stance, &str)] = &[
+        // "has only partly honoured its commitment": the part, before the
+        // "honoured its commitment" read next
+        (
+            Stance::PartlyMet,
+            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b",
+        ),
         // "the pledge ... was kept when the rate was scrapped": kept is met,
         // whatever else the sentence says was scrapped
         (
@@ -59,13 +65,13 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // "we have now recruited the 3,000 extra officers we promised"
         (
             Stance::Met,
-            r"^\s*(?:outcome|status|rating|progress)\s*:\s*(?:achieved|met|delivered|completed?)\b|\b(?:(?:have|has)\ (?:now\ )?)?(?:recruited|built|delivered|opened|created|hired|trained|planted|completed|introduced)\ (?:the|all|every|our)\b[^.;]*\b(?:we|they|it|the\ government|ministers)\ (?:had\ )?(?:promised|pledged|committed)\b",
+            r"^\s*(?:outcome|status|rating|progress)\s*:\s*(?:achieved|met|delivered|completed?)\b|\):\s*(?:achieved|met|exceeded)\b|\b(?:was|were|had\ been|has\ been)\ (?:[a-z]+\ ){0,2}?(?:in\ force|in\ place|introduced|delivered|completed|opened|launched|implemented),?\ as\ (?:planned|promised|scheduled|intended)\b|\b(?:exactly|fully|precisely)\ in\ line\ with\ (?:the\ |its\ |their\ |our\ )?(?:government's\ |department's\ )?(?:[a-z-]+\ )?(?:commitment|pledge|promise|target)\b|\b(?:(?:have|has)\ (?:now\ )?)?(?:recruited|built|delivered|opened|created|hired|trained|planted|completed|introduced)\ (?:the|all|every|our)\b[^.;]*\b(?:we|they|it|the\ government|ministers)\ (?:had\ )?(?:promised|pledged|committed)\b",
         ),
         // projections: "on current trends ... will miss", "if deployment
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\bno\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\b(?:no|little)\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
@@ -139,7 +145,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Abandoned,
-            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ |quietly\ |effectively\ |now\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b",
+            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ |quietly\ |effectively\ |now\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b|\b(?:will|shall)\ not\ now\ (?:be\ )?[a-z]+\b",
         ),
         (
             Stance::Delayed,
@@ -307,7 +313,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", super::ascii_boundaries(r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b")))
+    Regex::new(&format!("(?x){}", super::ascii_boundaries(r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bremains?\ (?:achievable|attainable|within\ reach)\b|\b(?:running|is|are|remains?)\ (?:comfortably\ |well\ |slightly\ )?ahead\ of\ (?:the\ )?(?:pace|rate|trajectory)\ (?:needed|required)\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b")))
         .expect("projection pattern")
 });
 
@@ -325,7 +331,7 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words saying the share counts delivery, not something else.
 static DELIVERY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&super::ascii_boundaries(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|adopted|introduced|in\ post|in\ place|promised|deadline|planned|pledged|targets?|objectives|milestones?|commitments)\b"))
+    Regex::new(&super::ascii_boundaries(r"\b(?:delivered|implemented|completed|built|opened|open|recruited|achieved|met|adopted|introduced|in\ post|in\ place|promised|deadline|planned|pledged|targets?|objectives|milestones?|commitments|(?:designed|intended|meant|supposed)\ to)\b"))
         .expect("delivery words pattern")
 });
 
@@ -670,6 +676,42 @@ mod tests {
     #[test]
     fn kept_in_part_dropped_and_moved_dates() {
         let cases = [
+            (
+                "The department has partially honoured its pledge to fund 40 new centres.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The sugar levy was introduced, as planned, in April 2018.",
+                Stance::Met,
+            ),
+            (
+                "Spending reached 2.3% of GDP, fully in line with the government's revised target.",
+                Stance::Met,
+            ),
+            (
+                "Measure 4 (answer 80% of calls within a minute): achieved, at 83%.",
+                Stance::Met,
+            ),
+            (
+                "The scheme insulated about half of the 200,000 homes it was intended to reach.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The first milestone was met and the 2030 goal remains within reach.",
+                Stance::OnTrack,
+            ),
+            (
+                "Recruitment is running well ahead of the rate needed to reach 6,500.",
+                Stance::OnTrack,
+            ),
+            (
+                "There is little prospect of the backlog being cleared by 2026.",
+                Stance::OffTrack,
+            ),
+            (
+                "The government will not now introduce the levy on takeaway food.",
+                Stance::Abandoned,
+            ),
             (
                 "The pledge on school funding was fulfilled in April 2024.",
                 Stance::Met,

@@ -40,8 +40,10 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:we'll|i'll|we're\ going\ to|i'm\ going\ to)\s+(?:(?:also|now|then|further|always)\s+)*(?P<verb2>[a-z]+)
         | \b(?:we\ are|we're|the\ government\ is|i\ am|we\ remain|the\ government\ remains|we\ have|we've|the\ government\ has|this\ government\ is
               |ministers\ (?:are|have|remain)|the\ prime\ minister\ (?:is|has)|the\ department\ (?:is|has))
-            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+(?:to\s+(?P<verb3>[a-z]+)|(?P<sum>£))
+            \s+(?:[a-z]+\s+)?(?:committed|determined|pledged|promised|vowed)\s+(?:to\s+(?P<verb3>[a-z]+)|(?P<sum>£)|(?P<pledgedthat>that)\b)
         | \b(?:our|this|the)\s+(?:[a-z]+\s+)?(?:manifesto|plan|programme|strategy|white\s+paper)(?:\s+for\s+[a-z]+)?\s+(?:committed|commits|pledged|pledges|promised|promises)\s+(?:us\s+)?to\s+(?P<verb7>[a-z]+)
+        | \b(?:our|this|the)\s+(?:[a-z-]+\s+){0,3}(?:manifesto|plan|programme|strategy|white\s+paper|roadmap|framework|act|bill)\s+(?:sets|set|has\s+set|sets\s+out|set\s+out)\s+(?:a|an|the|our)\s+(?:[a-z-]+\s+){0,2}(?:goal|target|ambition|aim|objective|mission)\s+(?:of|to)\s+(?P<verb18>[a-z]+)
+        | (?P<offence>\bit\s+will\s+(?:now\s+|also\s+)?(?:be|become)\s+(?:an?\s+(?:criminal\s+)?offence|illegal|unlawful|a\s+legal\s+requirement|mandatory|compulsory)\s+(?:to|for)\b)
         | \b(?:confirmed|announced|pledged|promised)\s+(?:today\s+)?(?:that\s+)?(?:it|they)\s+will\s+(?:(?:also|now|then)\s+)*(?P<verb8>not\s+[a-z]+|[a-z]+)
         | \bour\s+(?:[a-z-]+\s+)?(?:ambition|aim|goal|target|pledge|commitment|mission)\s*:
         | \b(?:we|i|the\ government|this\ government|my\ government|ministers|the\ department)\s+(?:also\s+|now\s+)?(?:aim|aims|intend|intends|plan|plans)\s+to\s+(?P<verb6>[a-z]+)
@@ -66,6 +68,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:the|this)\s+(?:spending\s+review|budget|settlement|plan|programme|fund|package)\s+(?:provides|allocates|invests|commits|confirms|delivers|sets\s+aside)\s+(?:an\ average\ of\s+|an\ extra\s+|a\ further\s+|up\ to\s+|over\s+|more\ than\s+|almost\s+|nearly\s+)?(?P<sum3>£)
         | (?P<power>\bwill\s+(?:be\s+given|get|gain|receive|have)\s+(?:new\s+|the\s+|stronger\s+|tougher\s+)*(?:legal\s+)?powers?\s+to)\b
         | \b(?:is|are)\s+set\s+to\s+(?P<setto>[a-z]+)
+        | \b(?P<bodyaim>aims|intends|plans)\s+to\s+(?P<verb19>[a-z]+)
         | \b(?P<impersonal>will|shall)\s+(?:(?:also|now|then|not|no\ longer|be|have\ to|continue\ to|need\ to)\s+)*(?P<verb5>[a-z]+)",
     ))
     .expect("commitment cue pattern")
@@ -158,9 +161,10 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("negative pattern")
 });
 
-/// A sentence opening with an organisation's name and "will".
+/// A sentence opening with an organisation's name and "will" (or "aims
+/// to", "intends to", "plans to").
 static PUBLIC_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[^,]{0,120},\s+)?(?:[Tt]he\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|for|the|on))*)\s+will\s")
+    Regex::new(r"^(?:[^,]{0,120},\s+)?(?:[Tt]he\s+)?(?P<name>[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of|for|the|on))*)\s+(?:will|aims\s+to|intends\s+to|plans\s+to)\s")
         .expect("public body pattern")
 });
 
@@ -220,6 +224,19 @@ fn headline_announcement(sentence: &str) -> Option<String> {
         "way", "steps", "guide", "apply", "help",
     ];
     let first = rest.split_whitespace().next()?;
+    // "Plans to open 350 banking hubs by the end of this Parliament": the
+    // government's plans, announced
+    if matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["plans" | "plan"] | ["new" | "government" | "ambitious", "plans"]
+    ) && first.starts_with(|ch: char| ch.is_ascii_lowercase())
+    {
+        return Some(format!("The government will {rest}."));
+    }
     if words.is_empty()
         || words.len() > 12
         || words
@@ -541,9 +558,27 @@ pub fn commitments_in_sentence(
     {
         let found =
             commitments_in_sentence(&format!("We will {}", lowercase_first(item)), published);
-        return if found
-            .iter()
-            .any(|(deadline, target)| deadline.is_some() || target.is_some())
+        // "• Ban the export of live animals": a change in the law is a
+        // promise undated
+        let lower = item.to_lowercase();
+        let lawmaking = [
+            "ban",
+            "abolish",
+            "outlaw",
+            "scrap",
+            "criminalise",
+            "prohibit",
+        ]
+        .iter()
+        .any(|verb| {
+            lower.starts_with(&format!("{verb} "))
+                || lower.contains(&format!(" and {verb} "))
+                || lower.contains(&format!(", {verb} "))
+        });
+        return if lawmaking
+            || found
+                .iter()
+                .any(|(deadline, target)| deadline.is_some() || target.is_some())
         {
             found
         } else {
@@ -564,24 +599,39 @@ pub fn commitments_in_sentence(
     let folded = fold_for_search(sentence);
     // most sentences hold no commitment language: the one cheap test first
     // (an inline list's lead is followed by a colon, not by its verb)
-    if sentence.len() > 600
-        || !(CUE.is_match(&folded) || folded.contains(':'))
-        || NOT_A_PROMISE.is_match(&RELATIVE_MODAL.replace_all(&folded, " "))
-    {
+    if sentence.len() > 600 || !(CUE.is_match(&folded) || folded.contains(':')) {
         return Vec::new();
+    }
+    if let Some(hedge) = NOT_A_PROMISE.find(&RELATIVE_MODAL.replace_all(&folded, " ")) {
+        // "we will cut aid to 0.5% in 2021, and return to 0.7% when the
+        // fiscal situation allows": a condition on a later clause leaves
+        // the first one standing
+        let first = sentence
+            .find(", and ")
+            .filter(|_| !sentence.trim_end().ends_with('?'))
+            .map(|end| &sentence[..end]);
+        return match first {
+            Some(first)
+                if fold_for_search(first).len() < hedge.start()
+                    && CUE.is_match(&fold_for_search(first)) =>
+            {
+                commitments_in_sentence(&format!("{first}."), published)
+            }
+            _ => Vec::new(),
+        };
     }
     // "the target of 50,000 more nurses has been met" reports, it does not promise
     // "While the wider programme has been re-phased, the seven hospitals
     // will be rebuilt first": the concession's stance is not the sentence's
-    let main_clause = match folded.split_once(", ") {
+    let (main_clause, main_start) = match folded.split_once(", ") {
         Some((lead, rest))
             if ["while ", "whilst ", "although ", "though ", "despite "]
                 .iter()
                 .any(|word| lead.starts_with(word)) =>
         {
-            rest
+            (rest, lead.len() + 2)
         }
-        _ => sentence,
+        _ => (sentence, 0),
     };
     if matches!(
         super::assessments::stance_of(main_clause),
@@ -607,9 +657,12 @@ pub fn commitments_in_sentence(
         return Vec::new();
     };
     let mut impersonal = captures.name("impersonal").is_some();
+    // "HM Passport Office aims to process 99.5% of applications within
+    // three weeks": an aim counts when a public body's (below)
+    let body_aim = captures.name("bodyaim").is_some();
     // "UK Research and Innovation will fund 750 studentships": a public body
     // named at the start promises as a department does
-    let named_body = impersonal
+    let named_body = (impersonal || body_aim)
         && !captures.get(0).is_some_and(|m| m.as_str().contains(" be "))
         && PUBLIC_BODY
             .captures(sentence.trim_start())
@@ -622,6 +675,9 @@ pub fn commitments_in_sentence(
             });
     if named_body {
         impersonal = false;
+    } else if body_aim {
+        // "the scheme aims to help families": a purpose, not a promise
+        return Vec::new();
     }
     // "will need to be built", "will have to submit": a necessity or a duty, not a promise
     if impersonal
@@ -632,13 +688,17 @@ pub fn commitments_in_sentence(
         return Vec::new();
     }
     // "judges will be given the power to ...": a new power is a change in the law
-    let legislative = captures.name("legislative").is_some() || captures.name("power").is_some();
+    // "it will be an offence to sell ...": a new rule
+    let legislative = captures.name("legislative").is_some()
+        || captures.name("power").is_some()
+        || captures.name("offence").is_some();
     let cue_start = captures.get(0).map_or(0, |m| m.start());
     let cue_end = captures.get(0).map_or(0, |m| m.end());
     let mut passive = captures.get(0).is_some_and(|m| m.as_str().contains(" be "));
     let verb_match = [
         "verb", "verb2", "verb3", "verb4", "verb5", "verb6", "verb7", "verb8", "verb9", "verb10",
-        "verb11", "verb12", "verb13", "verb14", "verb15", "verb16", "verb17", "setto",
+        "verb11", "verb12", "verb13", "verb14", "verb15", "verb16", "verb17", "verb18", "verb19",
+        "setto",
     ]
     .iter()
     .find_map(|name| captures.name(name));
@@ -782,7 +842,15 @@ pub fn commitments_in_sentence(
         })
         .collect();
     let subject = &folded[..cue_start];
-    if !legislative && (names_process(&object.join(" ")) || (impersonal && names_process(subject)))
+    // "abolish the Work Capability Assessment", "scrap the review": ending
+    // or replacing a process is a change, not deliberation
+    let ends_it = verb.as_deref().is_some_and(|v| {
+        ["abolish", "scrap", "end", "replace", "ban", "close"]
+            .contains(&v.trim_start_matches("not "))
+    });
+    if !legislative
+        && !ends_it
+        && (names_process(&object.join(" ")) || (impersonal && names_process(subject)))
     {
         return Vec::new();
     }
@@ -846,8 +914,10 @@ pub fn commitments_in_sentence(
     }
     // what is promised comes after the cue; without a named promiser the
     // subject ("the first 6,000 officers") is part of the promise
+    // (not in a concession before it: "although the programme closes in
+    // March 2026, its successor will ...")
     let promise = if impersonal {
-        folded.as_str()
+        &folded[main_start..]
     } else {
         &folded[cue_start..]
     };
@@ -922,7 +992,10 @@ pub fn commitments_in_sentence(
             && figures
                 .iter()
                 .any(|f| f.unit == Unit::Pounds && f.value >= 1e6);
-        (!deadlines.is_empty() && (acts || !figures.is_empty()))
+        // "all new cars are to be zero emission from 2035": an official
+        // "is to be" states the outcome to come, whatever the word after it
+        let stated = captures.name("tobe").is_some() && passive;
+        (!deadlines.is_empty() && (acts || delivery || stated || !figures.is_empty()))
             || passive_sum
             || counted_outcome
             || funded
@@ -933,7 +1006,10 @@ pub fn commitments_in_sentence(
     } else if named_body {
         // a public body's promise is counted or dated ("will fund 750 new
         // studentships"), not "will continue to provide advice"
-        (delivery || verb.as_deref().is_some_and(is_delivery_verb))
+        // (an aim: a deliverable, or a level of service to reach)
+        (delivery
+            || verb.as_deref().is_some_and(is_delivery_verb)
+            || (body_aim && figures.iter().any(|figure| !is_duration(&figure.counts))))
             && !(figures.is_empty() && deadlines.is_empty())
     } else if captures.name("body").is_some() {
         // a named body other than the speaker ("the Department for Education
@@ -1267,6 +1343,75 @@ mod tests {
 
     fn is_commitment(sentence: &str) -> bool {
         !commitments_in_sentence(sentence, Some("2023-01-04")).is_empty()
+    }
+
+    #[test]
+    fn official_forms_of_promise_beyond_we_will() {
+        let found = |sentence: &str| commitments_in_sentence(sentence, Some("2025-03-01"));
+        let deadline = |sentence: &str| {
+            found(sentence)
+                .first()
+                .and_then(|(deadline, _)| deadline.as_ref().map(|d| d.date.clone()))
+        };
+        // "is to be" states an outcome, whatever the word after "be"
+        assert_eq!(
+            deadline("Every new boiler is to be hydrogen-ready from 2027.").as_deref(),
+            Some("2027-12-31")
+        );
+        // a new offence is a change in the law
+        assert!(
+            !found("From 1 October 2025 it will be illegal to sell energy drinks to under-16s.")
+                .is_empty()
+        );
+        assert!(found("It will be interesting to see the results.").is_empty());
+        // "we have pledged that ..."
+        assert_eq!(
+            deadline("We have pledged that every secondary school will have a mental health team by 2027.")
+                .as_deref(),
+            Some("2027-12-31")
+        );
+        // a strategy that sets a goal
+        assert_eq!(
+            found("The Clean Air Strategy sets a target of halving exposure to fine particulates by 2030.")
+                .len(),
+            1
+        );
+        // a public body's aim with a level of service, not a scheme's purpose
+        assert!(
+            !found("The Environment Agency aims to inspect 95% of high-risk sites in 2025-26.")
+                .is_empty()
+        );
+        assert!(
+            found("The scheme aims to help families with the cost of childcare by 2026.")
+                .is_empty()
+        );
+        // a condition on a later clause leaves the first standing
+        assert!(
+            !found("We will freeze fuel duty in 2025, and review it again when finances allow.")
+                .is_empty()
+        );
+        assert!(
+            found("We will freeze fuel duty when finances allow, and review it in 2026.")
+                .is_empty()
+        );
+        // ending a named process is a change; publishing a review is not
+        assert!(
+            !found("We will abolish the Habitats Regulations Assessment for small sites in 2026.")
+                .is_empty()
+        );
+        assert!(found("We will publish the review of the assessment by 2026.").is_empty());
+        // a headline's plans; a list item changing the law
+        assert!(!found("Plans to build 12 new towns by the end of this Parliament").is_empty());
+        assert!(
+            !found("• Ban conversion practices, and protect the right to free speech").is_empty()
+        );
+        assert!(found("• Check whether you are eligible").is_empty());
+        // a concession's date is not the promise's
+        assert_eq!(
+            deadline("Although the current scheme closes in March 2026, a successor scheme will open to 20,000 households by 2028.")
+                .as_deref(),
+            Some("2028-12-31")
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
         (?:
             (?P<parl>(?:(?:this|the|next)\ )?parliament)
           | (?P<election>next\ (?:general\ )?election)
+          | (?P<fyspan>(?:19|20)\d\d\s?[/\-–]\s?(?:19|20)?\d\d)\s+(?:to|and|until|-|–)\s+(?P<lastfy1>(?:19|20)\d\d)\s?[/\-–]\s?(?P<lastfy2>(?:19|20)?\d\d)\b
           | (?P<span1>(?:19|20)\d\d)\s+(?:to|and|until|-|–)\s+(?P<span2>(?:19|20)\d\d)\b
           | (?P<this>this|next)\ (?P<unit>year|decade|financial\ year)
           | (?P<thisseason>this|next)\ (?P<season2>spring|summer|autumn|winter)\b
@@ -87,6 +88,7 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
         // to 2028": a span
         if matches!(lead.as_str(), "between" | "for the period" | "for")
             && captures.name("span1").is_none()
+            && captures.name("fyspan").is_none()
         {
             continue;
         }
@@ -131,6 +133,7 @@ pub fn find_deadlines(sentence: &str, published: Option<&str>) -> Vec<Deadline> 
                 || [
                     "month",
                     "fy1",
+                    "lastfy1",
                     "qyear",
                     "season",
                     "thisseason",
@@ -283,9 +286,14 @@ fn resolve(captures: &regex::Captures, published: Option<&str>) -> Option<String
         };
         return Some(format!("{year:04}-12-31"));
     }
-    if let Some(first) = captures.name("fy1") {
+    // "between 2026-27 and 2028-29": the end of the last financial year
+    let financial_year = captures
+        .name("fy1")
+        .zip(captures.name("fy2"))
+        .or(captures.name("lastfy1").zip(captures.name("lastfy2")));
+    if let Some((first, second)) = financial_year {
         let first: i16 = first.as_str().parse().ok()?;
-        let second_text = captures.name("fy2")?.as_str();
+        let second_text = second.as_str();
         let second: i16 = if second_text.len() == 2 {
             first - first % 100 + second_text.parse::<i16>().ok()?
         } else {
@@ -425,6 +433,15 @@ mod tests {
         assert_eq!(
             deadline("between 2026 and 2028", "2024-01-01").as_deref(),
             Some("2028-12-31")
+        );
+        // a run of financial years ends with the last one
+        assert_eq!(
+            deadline("between 2026-27 and 2028-29", "2025-06-11").as_deref(),
+            Some("2029-03-31")
+        );
+        assert_eq!(
+            deadline("from 2025/26 to 2027/28", "2025-01-01").as_deref(),
+            Some("2028-03-31")
         );
         assert_eq!(
             deadline("from next April", "2025-06-01").as_deref(),
