@@ -37,13 +37,13 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // "honoured its commitment" read next
         (
             Stance::PartlyMet,
-            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b",
+            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b|\bwatered[-\ ]down\b|\b(?:introduced|delivered|opened|built|completed|implemented|launched)\b[^.;]*\bbut\b[^.;]*\b(?:still\ (?:has\ |have\ )?not|not\ yet|has\ not|have\ not|yet\ to)\b",
         ),
         // "the pledge ... was kept when the rate was scrapped": kept is met,
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:achieved|met|kept|delivered|completed)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:has|have)\ not\ been\ missed\b|\bstuck\ to\ (?:the\ letter\ of\ )?(?:the|its|their|our)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment)\b|\bdone\ what\ (?:it|they|we|the\ government|ministers)\ (?:undertook|promised|pledged|committed)\b|\b(?:status|rating|delivery\ confidence|assessment)\s*:\s*(?:blue|complete)\b|\b(?:was|were)\ (?:all\ |finally\ |eventually\ )?(?:operating|operational|open|opened|completed|delivered|built|in\ place|in\ service)\b[^.;]*\b(?:behind\ schedule|late\b|later\ than)|\b(?:was|were|had\ been|has\ been|began|started|opened|launched|came|took)\b[^.;]*\b(?:exactly|precisely)\ as\ (?:planned|promised|scheduled|intended)\b|\b(?:began|started|opened|launched|came\ into\ force|took\ effect|was\ introduced|were\ introduced|was\ delivered|were\ delivered|was\ completed)\b[^.;]*,\ as\ (?:[a-z'-]+\ ){0,5}?(?:had\ )?(?:promised|pledged|planned)\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:achieved|met|kept|delivered|completed)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
@@ -60,7 +60,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // a shortfall at the end: "had fallen a long way short of the 180,000"
         (
             Stance::NotMet,
-            r"\b(?:had|has|have)\ fallen\ (?:a\ long\ way|well|far|a\ great\ deal|significantly)\ short\b|\bfell\ (?:a\ long\ way|a\ great\ deal)\ short\b|\bfell\ (?:well|far|a\ long\ way)\ below\b|\b(?:did\ not|didn't|failed\ to)\ materiali[sz]e\b|\bremains?\ stubbornly\ (?:above|below|high)\b|\b(?:was|were|has\ been|have\ been)\ (?:[a-z]+ly\ )?not\ (?:met|honoured|honored|kept|delivered|achieved|fulfilled)\b",
+            r"\b(?:had|has|have)\ fallen\ (?:a\ long\ way|well|far|a\ great\ deal|significantly)\ short\b|\bfell\ (?:a\ long\ way|a\ great\ deal)\ short\b|\bfell\ (?:well|far|a\ long\ way)\ below\b|\b(?:did\ not|didn't|failed\ to)\ materiali[sz]e\b|\bremains?\ stubbornly\ (?:above|below|high)\b|\b(?:was|were|has\ been|have\ been)\ (?:[a-z]+ly\ )?not\ (?:met|honoured|honored|kept|delivered|achieved|fulfilled)\b|\b(?:was|were|has\ been|have\ been)\ never\ (?:met|achieved|delivered|reached|hit)\b|\b(?:did\ not|didn't|has\ not|have\ not|never)\ come\ to\ pass\b|\bremains?\ (?:undelivered|unfulfilled|unimplemented|unbuilt)\b",
         ),
         // "we have now recruited the 3,000 extra officers we promised"
         (
@@ -71,17 +71,17 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\b(?:no|little)\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bno\ longer\ expected\ to\ be\ (?:met|achieved|delivered|reached|hit)\b|\b(?:may|might|could)\ not\ be\ (?:met|achieved|delivered|reached|hit)\b|\brated\ (?:[a-z0-9'-]+\ ){0,5}?(?:as\ )?red\b|\bnowhere\ near\ (?:the\ )?(?:pace|rate|speed)\ (?:needed|required)\b|\bwill\ not\ be\ able\ to\ (?:keep\ to|meet|deliver|achieve|hit|reach)\b|\b(?:will\ not|won't)\ (?:get\ )?anywhere\ near\b|\bat\ (?:this|that|the\ current)\ rate\b[^.;]*\b(?:will\ not|won't|never)\b|\bcredible\ plans\ for\ only\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\b(?:no|little)\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
         (
             Stance::Delayed,
-            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\b(?:put|placed|kept)\ on\ hold\b|\bon\ hold\ pending\b|\bno\ earlier\ than\b|\bafter\ the\ date\ (?:first\ )?(?:given|promised|set)\b|\bextended\ from\b[^.;]*\bto\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?date\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
+            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\b(?:put|placed|kept)\ on\ hold\b|\bon\ hold\ pending\b|\bno\ earlier\ than\b|\bafter\ the\ date\ (?:first\ )?(?:given|promised|set)\b|\bextended\ from\b[^.;]*\bto\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?dates?\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
         ),
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|ing)\ forward\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\bpaused\ indefinitely\b|\bbinned\b|\b(?:deleted|removed|dropped|struck\ out)\ from\ the\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
+            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|en|ing)\ forward\b|\bno\ longer\ (?:needed|required|necessary)\b|\b(?:concluded|decided|agreed)\ that\ [^.;]{0,80}?\bshould\ not\ (?:proceed|go\ ahead)\b|\b(?:board|body|unit|office|programme|scheme|fund|agency|taskforce)\ (?:had\ been\ |has\ been\ |was\ |were\ )?wound\ up\b|\b(?:halt|halted|stop|stopped)\ work\ on\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\bpaused\ indefinitely\b|\bbinned\b|\b(?:deleted|removed|dropped|struck\ out)\ (?:it\ |them\ )?from\ (?:the|its|their|our)\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
         ),
         (
             Stance::PartlyMet,
@@ -89,7 +89,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OffTrack,
-            r"\bat\ risk\ of\ (?:missing|not|failing)\b|\bwill\ (?:be\ missed|not\ be\ achieved|fall\ short)\b|\bfalling\ short\b|\b(?:significantly|well|far)\ behind\b|\bbehind\ (?:the\ )?(?:planned\ |agreed\ |expected\ |original\ )?(?:plan|target|trajectory|profile)\b|\b(?:a\ long|some|a\ considerable|a\ great)\ way\ (?:off|from|short)\b|\bslower\ than\ (?:planned|expected|needed|required)\b|\bnot\ on\ (?:target|schedule)\b|\bin\ (?:serious\ )?doubt\b|\bhighly\ unlikely\b|\bcannot\ be\ met\b|\bdoubtful\b|\bserious\ doubts?\b",
+            r"\bat\ risk\ of\ (?:missing|not|failing)\b|\bwill\ (?:be\ missed|not\ be\ achieved|fall\ short)\b|\bfalling\ short\b|\b(?:significantly|well|far)\ behind\b|\bbehind\ (?:the\ |its\ |their\ |our\ )?(?:planned\ |agreed\ |expected\ |original\ )?(?:plan|target|trajectory|profile)\b|\b(?:a\ long|some|a\ considerable|a\ great)\ way\ (?:off|from|short)\b|\bslower\ than\ (?:planned|expected|needed|required)\b|\bnot\ on\ (?:target|schedule)\b|\bin\ (?:serious\ )?doubt\b|\bhighly\ unlikely\b|\bcannot\ be\ met\b|\bdoubtful\b|\bserious\ doubts?\b",
         ),
         (
             Stance::Delayed,
@@ -105,7 +105,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OnTrack,
-            r"\bon\ (?:target|schedule)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ )?(?:plan|trajectory|profile)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+            r"\bon\ (?:target|schedule|programme)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ |delivery\ )?(?:plan|trajectory|profile)\b|\bkeeping\ pace\ with\ (?:the\ |its\ )?(?:plan|trajectory|timetable|schedule|target)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
         ),
         (
             Stance::Met,
@@ -113,7 +113,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Delayed,
-            r"\blater\ than\ (?:originally\ )?(?:planned|promised|scheduled|expected|intended)\b|\b(?:days|weeks|months|years?)\ late\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\b(?:pushed|moved)\ (?:back\ )?into\ (?:[a-z]+\ )?(?:19|20)\d\d\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
+            r"\blater\ than\ (?:originally\ |previously\ )?(?:planned|promised|scheduled|expected|intended|announced)\b|\bre-?planned\ for\b|\bbumped\ (?:to|into|back)\b|\b(?:days|weeks|months|years?)\ late\b|\bwill\ slip\b|\bslip(?:s|ped)?\ (?:to|into|back)\b|\b(?:pushed|moved)\ (?:back\ )?into\ (?:[a-z]+\ )?(?:19|20)\d\d\b|\bdeadline\ (?:has\ been|was|will\ be|is\ being)\ (?:moved|extended|pushed)\b",
         ),
         (
             Stance::Abandoned,
@@ -153,7 +153,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Met,
-            r"\b(?:has|have|had|was|were)\ (?:now\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b|\b(?:exceed|exceeded|exceeding|surpassed|surpassing|beating|beat)\ (?:the\ |its\ |our\ |their\ )?(?:[a-z-]+\ )?(?:£?\d|target|ambition|goal|commitment|pledge)|\b(?:achieved|met|delivered|fulfilled)\ (?:all|every|each)\b",
+            r"\b(?:has|have|had|was|were)\ (?:now\ |therefore\ |thus\ |duly\ |already\ |comfortably\ |easily\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b|\b(?:exceed|exceeded|exceeding|surpassed|surpassing|beating|beat)\ (?:the\ |its\ |our\ |their\ )?(?:[a-z-]+\ )?(?:£?\d|target|ambition|goal|commitment|pledge)|\b(?:achieved|met|delivered|fulfilled)\ (?:all|every|each)\b",
         ),
         (
             Stance::OnTrack,
@@ -274,8 +274,10 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
     // what is rejected runs to the end of its clause: "we do not accept that
     // it is off track; recruitment is ahead of the profile" rejects "off track"
     if let Some(trigger) = INVERSION.find(&folded) {
+        // (or to a colon: "we do not accept that the pledge was broken: 92
+        // of the 100 masts were switched on" says what holds instead)
         let rejected_clause = folded[trigger.end()..]
-            .split(';')
+            .split([';', ':'])
             .next()
             .unwrap_or_default();
         let Some(rejected) = plain_stance(rejected_clause) else {
@@ -313,7 +315,7 @@ static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
 /// a hope ("if deployment continues at its 2025 pace, ... will comfortably
 /// exceed its 2030 ambition") or as a partial result ("well on the way").
 static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?x){}", super::ascii_boundaries(r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:to|on|according\ to)\ (?:schedule|plan|time)\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bremains?\ (?:achievable|attainable|within\ reach)\b|\b(?:running|is|are|remains?)\ (?:comfortably\ |well\ |slightly\ )?ahead\ of\ (?:the\ )?(?:pace|rate|trajectory)\ (?:needed|required)\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b")))
+    Regex::new(&format!("(?x){}", super::ascii_boundaries(r"\b(?:on\ (?:current|present)\ trends|at\ (?:its|the|this|their)\ (?:current\ |present\ |\d{4}\ )?(?:pace|rate)|if\ [a-z\ ]{0,40}continues?)\b[^.;]*\bwill\ (?:comfortably\ |easily\ |still\ )?(?:exceed|beat|surpass|meet|hit|achieve|reach|be\ (?:met|achieved|exceeded|reached|hit))\b|\bwell\ on\ the\ way\ to\b|\bon\ the\ way\ to\ (?:delivering|meeting|achieving|reaching)\b|\b(?:is|are|appears?|seems?|looks?)\ (?:to\ be\ )?(?:set|poised|well\ placed)\ to\ (?:deliver|meet|achieve|hit|reach|exceed)\b|\b(?:progressing|running|proceeding)\ (?:exactly\ |broadly\ |fully\ )?(?:to|on|according\ to)\ (?:schedule|plan|time|timetable|programme)\b|\b(?:status|rating|delivery\ confidence|assessment)\s*:\s*green\b|\b(?:hit|met|achieved|delivered)\ (?:every|all|each)\ (?:of\ its\ )?(?:interim|intermediate)\ (?:milestones?|targets?)\b|\b(?:rating|rated)\ (?:[a-z0-9-]+\ ){0,5}?(?:as\ )?green\b|\bno\ reason\ (?:why|to\ think|to\ believe)\b[^.;]*\bnot\ be\ (?:met|achieved|delivered|reached)\b|\bahead\ of\ where\b|\b(?:remain|remains|are|is)\ confident\ (?:of|that)\b|\bwithin\ touching\ distance\b|\bremains?\ (?:achievable|attainable|within\ reach)\b|\b(?:running|is|are|remains?)\ (?:comfortably\ |well\ |slightly\ )?ahead\ of\ (?:the\ )?(?:pace|rate|trajectory)\ (?:needed|required)\b|\bheading\ in\ the\ right\ direction\b|\bgoing\ (?:to|according\ to)\ plan\b|\b(?:looks?|appears?|seems?)\ set\ to\ (?:pass|beat|surpass|exceed|meet|hit|reach)\b")))
         .expect("projection pattern")
 });
 
@@ -325,6 +327,7 @@ static SHARE: LazyLock<Regex> = LazyLock::new(|| {
         \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ |(?:[a-z]+\ ){0,2}[a-z]+'s\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
         | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:[a-z]+\ ){0,4}?(?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
         | \b(?P<pct>\d+(?:\.\d+)?)%\ of\ the\ way\ (?:to|towards)\b
+        | \b(?P<inpart>one|two|three|four|five|six|seven|eight|nine)\ in\ (?P<inwhole>two|three|four|five|six|seven|eight|nine|ten)\ of\ (?:the|its|their|our)\b
         | \b(?P<fraction>half|a\ third|one\ third|two[-\ ]thirds|three[-\ ]quarters|a\ quarter|one\ quarter|four[-\ ]fifths)\ of\ (?:the|what|its|their|our)\b")
         .expect("share pattern")
 });
@@ -443,8 +446,20 @@ fn share_delivered(folded: &str) -> Option<f64> {
             _ => 0.25,
         });
     }
-    let part = amount(found.name("part").or(found.name("part2"))?.as_str())?;
-    let whole = amount(found.name("whole").or(found.name("whole2"))?.as_str())?;
+    let part = amount(
+        found
+            .name("part")
+            .or(found.name("part2"))
+            .or(found.name("inpart"))?
+            .as_str(),
+    )?;
+    let whole = amount(
+        found
+            .name("whole")
+            .or(found.name("whole2"))
+            .or(found.name("inwhole"))?
+            .as_str(),
+    )?;
     (whole > 0.0 && part <= whole).then_some(part / whole)
 }
 
@@ -676,6 +691,83 @@ mod tests {
     #[test]
     fn kept_in_part_dropped_and_moved_dates() {
         let cases = [
+            // ratings, tables and the words of reports
+            ("Project status: Blue (complete).", Stance::Met),
+            ("Delivery confidence: Green.", Stance::OnTrack),
+            (
+                "The IPA has again rated the new hospital programme Red.",
+                Stance::OffTrack,
+            ),
+            (
+                "The target has not been missed in any quarter since 2023.",
+                Stance::Met,
+            ),
+            (
+                "The new courts were all open by 2025, a year behind schedule.",
+                Stance::Met,
+            ),
+            ("The cap was therefore met with room to spare.", Stance::Met),
+            (
+                "The scheme opened in March 2024, exactly as planned.",
+                Stance::Met,
+            ),
+            (
+                "Free school meals began in September 2024, as the manifesto had promised.",
+                Stance::Met,
+            ),
+            (
+                "The budget stuck to its pledge not to raise VAT.",
+                Stance::Met,
+            ),
+            (
+                "The ban took effect in 2025, but in a watered-down form.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The trust opened the new ward in May, but the second theatre has still not opened.",
+                Stance::PartlyMet,
+            ),
+            (
+                "About three in four of the promised posts had been filled.",
+                Stance::PartlyMet,
+            ),
+            (
+                "The four-hour standard was never met in any year.",
+                Stance::NotMet,
+            ),
+            ("The promised register remains undelivered.", Stance::NotMet),
+            (
+                "The 2026 milestone is no longer expected to be achieved.",
+                Stance::OffTrack,
+            ),
+            (
+                "The deadline may not be met unless funding rises.",
+                Stance::OffTrack,
+            ),
+            (
+                "The roll-out is keeping pace with the plan.",
+                Stance::OnTrack,
+            ),
+            (
+                "The crossing remains on budget and on programme.",
+                Stance::OnTrack,
+            ),
+            (
+                "Go-live has been re-planned for 2027-28, a year later than previously announced.",
+                Stance::Delayed,
+            ),
+            (
+                "The bill has been bumped to the next session.",
+                Stance::Delayed,
+            ),
+            (
+                "The marine protection plan will not be taken forward.",
+                Stance::Abandoned,
+            ),
+            (
+                "Its advisory board was wound up in 2024.",
+                Stance::Abandoned,
+            ),
             (
                 "The department has partially honoured its pledge to fund 40 new centres.",
                 Stance::PartlyMet,
@@ -946,6 +1038,11 @@ mod tests {
 
     #[test]
     fn stances_with_negation_and_hedging() {
+        // a rejection up to a colon, and what holds instead
+        assert_eq!(
+            stance_of("We do not accept that the strategy was delayed: it is no longer needed."),
+            Some(Stance::Abandoned)
+        );
         assert_eq!(
             stance_of("The target of 68% was met in March 2023."),
             Some(Stance::Met)
