@@ -117,6 +117,9 @@ pub struct SentenceScores {
     pub commitment_recall: Ratio,
     pub deadline_accuracy: Ratio,
     pub stance_accuracy: Ratio,
+    /// Sentences that judge nothing (gold stance empty) given no stance:
+    /// the other side of stance accuracy, which only counts judgments.
+    pub stance_quiet: Ratio,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -204,14 +207,14 @@ pub fn score_sentences_listing(
             }
         }
         let predicted_stance = assessments::stance_of(&sentence.text);
-        if let Some(expected) = gold_stance(&sentence.stance) {
-            split
+        match gold_stance(&sentence.stance) {
+            Some(expected) => split
                 .stance_accuracy
-                .add(predicted_stance == Some(expected));
+                .add(predicted_stance == Some(expected)),
+            None => split.stance_quiet.add(predicted_stance.is_none()),
         }
         if sentence.split == "dev" {
-            let stance_wrong = gold_stance(&sentence.stance).is_some()
-                && predicted_stance != gold_stance(&sentence.stance);
+            let stance_wrong = predicted_stance != gold_stance(&sentence.stance);
             if predicted != sentence.commitment || stance_wrong {
                 dev_misses.push(format!(
                     "commitment {predicted} (gold {}), stance {:?} (gold {:?}): {}",
@@ -467,8 +470,8 @@ impl std::fmt::Display for Report {
             )?;
             writeln!(
                 out,
-                "  {split:8} deadline accuracy {}  stance accuracy {}",
-                scores.deadline_accuracy, scores.stance_accuracy
+                "  {split:8} deadline accuracy {}  stance accuracy {}  no stance where none {}",
+                scores.deadline_accuracy, scores.stance_accuracy, scores.stance_quiet
             )?;
         }
         for miss in &self.sentence_dev_misses {

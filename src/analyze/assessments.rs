@@ -81,7 +81,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside)\b|\bnot\ (?:be\ )?tak(?:e|en|ing)\ forward\b|\bno\ longer\ (?:needed|required|necessary)\b|\b(?:concluded|decided|agreed)\ that\ [^.;]{0,80}?\bshould\ not\ (?:proceed|go\ ahead)\b|\b(?:board|body|unit|office|programme|scheme|fund|agency|taskforce)\ (?:had\ been\ |has\ been\ |was\ |were\ )?wound\ up\b|\b(?:halt|halted|stop|stopped)\ work\ on\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\bpaused\ indefinitely\b|\bbinned\b|\b(?:deleted|removed|dropped|struck\ out)\ (?:it\ |them\ )?from\ (?:the|its|their|our)\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
+            r"\b(?:has|have|had)\ stopped\ work\b|\b(?:allowed\ to\ lapse|fallen\ by\ the\ wayside|(?:left|allowed)\ to\ wither)\b|\bnot\ (?:be\ )?tak(?:e|en|ing)\ forward\b|\bno\ longer\ (?:needed|required|necessary)\b|\b(?:concluded|decided|agreed)\ that\ [^.;]{0,80}?\bshould\ not\ (?:proceed|go\ ahead)\b|\b(?:board|body|unit|office|programme|scheme|fund|agency|taskforce)\ (?:had\ been\ |has\ been\ |was\ |were\ )?wound\ up\b|\b(?:halt|halted|stop|stopped)\ work\ on\b|\b(?:are|is)\ (?:scrapping|dropping|abandoning|ditching|shelving)\b|\bwill\ be\ (?:removed|dropped|withdrawn)\ from\b|\b(?:ended|terminated)\ the\ [^.;]{0,60}?\b(?:programme|project|contract|scheme)\b|\bmothballed\b|\bquietly\ shelved\b|\bpaused\ indefinitely\b|\bbinned\b|\b(?:deleted|removed|dropped|struck\ out)\ (?:it\ |them\ )?from\ (?:the|its|their|our)\ (?:[a-z-]+\ ){0,3}(?:plans?|programmes?|list|manifesto|strategy|bill|agenda|document|pipeline|register|priorities)\b|\b(?:was|were|has\ been|have\ been)\ reversed\b|\breversed\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:pledge|decision|policy|commitment|plan)\b|\bwill\ not\ now\ be\ (?:implemented|introduced|built|delivered|taken\ forward|going\ ahead)\b|\bwill\ never\ be\ (?:built|delivered|implemented|introduced|completed)\b",
         ),
         (
             Stance::PartlyMet,
@@ -145,7 +145,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Abandoned,
-            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ |quietly\ |effectively\ |now\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancelled|cancellation\ of|scrapping\ of|scrapped|abandoned)\b|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b|\b(?:will|shall)\ not\ now\ (?:be\ )?[a-z]+\b",
+            r"\b(?:was|were|has\ been|have\ been|had\ been|is\ being)\ (?:formally\ |quietly\ |effectively\ |now\ )?(?:abandoned|cancelled|canceled|scrapped|dropped|shelved)\b|\b(?:cancellation\ of|scrapping\ of)\b|\b(?:cancelled|canceled|scrapped|abandoned)\ (?:the|its|their|our|his|her|this|that|these|those|a|an|any|all|plans?|in|after|when|last|earlier|altogether|outright|entirely)\b|\b(?:cancelled|canceled|scrapped|abandoned)\s*[.;,]|\bwill\ (?:now\ )?no\ longer\ (?:go\ ahead|proceed|be\ built)\b|\b(?:will|shall)\ not\ now\ (?:be\ )?[a-z]+\b",
         ),
         (
             Stance::Delayed,
@@ -594,6 +594,22 @@ fn first_stance(folded: &str, only: Option<Stance>) -> Option<Stance> {
         if *stance == Stance::Abandoned && NEGATED_BEFORE.is_match(&folded[..found.start()]) {
             continue;
         }
+        // "if the target is missed, ...", "may be pushed back to May 2027":
+        // a condition or a possibility, not a finding
+        let clause_start = folded[..found.start()]
+            .rfind([',', ';', ':'])
+            .map_or(0, |at| at + 1);
+        let clause = folded[clause_start..found.start()].trim_start();
+        if ["if ", "unless ", "should ", "in case ", "in the event "]
+            .iter()
+            .any(|word| clause.starts_with(word))
+            || (*stance == Stance::Delayed
+                && ["may ", "might ", "could "]
+                    .iter()
+                    .any(|word| clause.ends_with(word) || clause.ends_with(&format!("{word}be "))))
+        {
+            continue;
+        }
         return Some(*stance);
     }
     None
@@ -1038,6 +1054,23 @@ mod tests {
 
     #[test]
     fn stances_with_negation_and_hedging() {
+        // a condition or a possibility is not a finding; nor is an adjective
+        assert_eq!(
+            stance_of("If the target is missed, the minister must explain why."),
+            None
+        );
+        assert_eq!(
+            stance_of("The election may be pushed back to May 2027."),
+            None
+        );
+        assert_eq!(
+            stance_of("Some 3,000 abandoned cars were towed away last year."),
+            None
+        );
+        assert_eq!(
+            stance_of("The government abandoned the target in 2023."),
+            Some(Stance::Abandoned)
+        );
         // a rejection up to a colon, and what holds instead
         assert_eq!(
             stance_of("We do not accept that the strategy was delayed: it is no longer needed."),

@@ -6,18 +6,23 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
-/// Dev: 1.00 / 0.98 / 1.00 on 824 sentences (621 of them added in eight
-/// rounds, each before the rules that now score it). Held-out: 387
+/// Dev: 1.00 / 0.99 / 0.99 on 975 sentences (772 of them added in ten
+/// rounds, each before the rules that now score it). Held-out: 452
 /// sentences, about a third of the set, written by writers who never read
-/// the rules and never read by anyone changing them: 0.94 / 0.82 / 0.65
-/// (133 commitments, 137 stances). The stance floor went from 0.67 to
-/// 0.64 when 36 held-out sentences were added (5 of their 13 stances
-/// right); on the 351 held-out sentences before them the current rules
-/// score 0.93 / 0.82 / 0.68, so no rule change lowered it. Held-out
-/// sentences that restated a dev one were taken out, and dev ones that
-/// restated a held-out one (see the test below).
+/// the rules and never read by anyone changing them: 0.96 / 0.81 / 0.66
+/// (161 commitments, 157 stances). Floors only go down when sentences
+/// are added, never for a rule change: the dev stance floor went from 0.99
+/// to 0.98 when 79 new assessments came in (they scored 0.41 before the
+/// rules written for them), and the held-out recall floor from 0.81 to
+/// 0.80 when 65 held-out sentences came in (19 of their 28 commitments
+/// found; on the 387 before them the rules score 0.94 / 0.83 / 0.66).
+/// Held-out sentences that restated a dev one were taken out, and dev ones
+/// that restated a held-out one (see the test below).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.99, 0.98, 0.99), ("heldout", 0.93, 0.81, 0.64)];
+    &[("dev", 0.99, 0.98, 0.98), ("heldout", 0.95, 0.80, 0.65)];
+/// (split, share of sentences that judge nothing given no stance): the
+/// guard against stance rules that fire on any delivery word.
+const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.98), ("heldout", 0.98)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
@@ -45,6 +50,14 @@ fn gold_set_figures_hold() {
             scores.stance_accuracy.value() >= *stance,
             "{split} stance accuracy {}",
             scores.stance_accuracy
+        );
+    }
+    for (split, floor) in QUIET_FLOORS {
+        let scores = &report.sentences[*split];
+        assert!(
+            scores.stance_quiet.value() >= *floor,
+            "{split} no stance where none {}",
+            scores.stance_quiet
         );
     }
     assert!(
