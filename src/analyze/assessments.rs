@@ -37,7 +37,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // "honoured its commitment" read next
         (
             Stance::PartlyMet,
-            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b|\bwatered[-\ ]down\b|\b(?:introduced|delivered|opened|built|completed|implemented|launched)\b[^.;]*\bbut\b[^.;]*\b(?:still\ (?:has\ |have\ )?not|not\ yet|has\ not|have\ not|yet\ to)\b",
+            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b|\bwatered[-\ ]down\b|\b(?:delivered|built|completed|met|achieved|opened)\ (?:only\ )?(?:the\ bulk|most|the\ majority|much)\ of\b|\b(?:introduced|delivered|opened|built|completed|implemented|launched)\b[^.;]*\bbut\b[^.;]*\b(?:still\ (?:has\ |have\ )?not|not\ yet|(?:has|have)\ (?:[a-z]+\ ){0,3}?not|yet\ to)\b",
         ),
         // "the pledge ... was kept when the rate was scrapped": kept is met,
         // whatever else the sentence says was scrapped
@@ -105,7 +105,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::OnTrack,
-            r"\bon\ (?:target|schedule|programme)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ |delivery\ )?(?:plan|trajectory|profile)\b|\bkeeping\ pace\ with\ (?:the\ |its\ )?(?:plan|trajectory|timetable|schedule|target)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+            r"\bon\ (?:target|schedule|programme)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ |delivery\ )?(?:plan|trajectory|profile)\b|\bkeeping\ pace\ with\ (?:the\ |its\ |their\ |our\ )?(?:plan|trajectory|timetable|schedule|target|pledge|promise|commitment|ambition)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
         ),
         (
             Stance::Met,
@@ -242,7 +242,7 @@ fn clauses(sentence: &str) -> Vec<&str> {
 /// conclusion that the programme is off track", "there is no evidence that
 /// the milestone is at risk".
 static INVERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&super::ascii_boundaries(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b"))
+    Regex::new(&super::ascii_boundaries(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b|\bnothing\ to\ suggest\ that\b"))
         .expect("inversion pattern")
 });
 
@@ -269,7 +269,158 @@ fn invert(stance: Stance) -> Stance {
     }
 }
 
+/// How a clause says a promise fared: by its phrases ([`stance_of_phrases`]),
+/// or else by the words it leans on ([`leaning`]).
 pub fn stance_of(clause: &str) -> Option<Stance> {
+    // "has the government delivered its pledge ...?" asks
+    if clause.trim_end().ends_with('?') {
+        return None;
+    }
+    stance_of_phrases(clause).or_else(|| {
+        // (not in a sentence that makes a promise: its "will complete
+        // every one of" promises)
+        leaning(&fold_for_search(clause))
+            .filter(|_| super::commitments::commitments_in_sentence(clause, None).is_empty())
+    })
+}
+
+/// The words that lean one way when no phrase says how a promise fared,
+/// in order of precedence. New reports word their findings in ways no
+/// phrase list foresees ("came to fruition", "was given up in May",
+/// "long after the 2030 date once promised"); these are the single words
+/// and short turns such findings are built from.
+static LEANINGS: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
+    let table: &[(Stance, &str)] = &[
+        (
+            Stance::Abandoned,
+            r"\b(?:gave|given|giving)\ up\b|\blet\ go\ of\b|\bwalked\ away\ from\b|\b(?:tear|tore|torn|tearing)\ up\b|\bis\ dead\b|\blapsed\b|\b(?:has\ been|have\ been|was|were)\ (?:pulled|closed|wound\ up|dropped|shelved|axed|ditched)\b|\bended\ (?:its|their|our|the)\ (?:involvement|support|funding|backing)\b|\bno\ plans?\ to\b",
+        ),
+        (
+            Stance::NotMet,
+            r"\bun(?:met|fulfilled|realised|realized|delivered|achieved)\b|\bnever\ (?:realised|realized|delivered|achieved|materialised|materialized|reached|came)\b|\bcame\ and\ went\b|\bstill\ (?:awaited|outstanding|missing)\b|\bfailed\ in\b|\bfinal\ (?:count|figure|total|tally)\ (?:was|came\ to|stood\ at)\b|\bbarely\ (?:more\ than\ )?half\b|\bagainst\ a\ (?:promise|pledge|target|goal)\ of\b",
+        ),
+        (
+            Stance::Delayed,
+            r"\blater\ than\b|\b(?:after|beyond)\ the\ (?:original|promised|planned|agreed|target|committed)?\ ?(?:date|deadline)\b|\blong\ after\b|\bnow\ (?:expected|due|scheduled|planned|forecast|set|likely)\b|\bnow\ (?:follow|come|arrive|open|start)\b|\boverrun\b|\bnot\ (?:be\ )?(?:handed\ over|completed|finished|ready|open|opened|delivered|built)\ until\b|\bmoved\ the\ [^.;]{0,60}?\bto\ (?:(?:early|late|spring|summer|autumn|winter)\ )?(?:19|20)\d\d\b|\b(?:months|years?|weeks)\ (?:after|beyond)\b",
+        ),
+        (
+            Stance::OffTrack,
+            r"\bdrift(?:ing|ed|s)?\b|\bwrong\ direction\b|\bimprobable\b|\bcannot\ be\ (?:achieved|met|reached|delivered|hit)\b|\bwill\ not\ be\ (?:reached|achieved|met|delivered|hit)\b|\bslippage\b|\bhalf\ the\ size\b|\bno\ (?:credible\ |clear\ )?route\b|\b(?:too|very)\ slow(?:ly)?\b|\blag(?:s|ging|ged)\b",
+        ),
+        (
+            Stance::PartlyMet,
+            r"\bthe\ bulk\ of\b|\bmost\ of\ (?:the|its|their)\b|\blargely\ on\ paper\b|\bcarrying\ the\ rest\b|\bshortfall\ of\b|\bthe\ rest\ (?:is|are|remain)\b",
+        ),
+        (
+            Stance::OnTrack,
+            r"\bwithin\ (?:sight|reach)\b|\bwithin\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:timetable|schedule|budget|deadline)\b|\binside\ (?:its|the|their)\ (?:[a-z0-9-]+\ ){0,3}deadline\b|\bwell\ before\ the\b|\bconsistent\ with\b|\bon\ course\b|\bon\ pace\b",
+        ),
+        (
+            Stance::Met,
+            r"\bcame\ to\ fruition\b|\bduly\b|\boutstrip(?:ped|ping|s)?\b|\bin\ full\b|\bevery\ one\ of\b|\bachievement\ of\ the\b|\bexactly\ as\b|\bswitched\ on\b|\b(?:repaired|built|opened|delivered|recruited|completed|installed|answered|processed)\ (?:every|all)\b|\b(?:reached|exceeded|surpassed)\b",
+        ),
+        // last, and not when judging whether a sentence promises: "we
+        // will scrap the two-child limit" promises
+        (
+            Stance::Abandoned,
+            r"\b(?:abandon|scrap|shelve|ditch)(?:s|ped|ed|ping|ing)?\b",
+        ),
+    ];
+    table
+        .iter()
+        .map(|(stance, pattern)| {
+            (
+                *stance,
+                Regex::new(&format!("(?x){}", super::ascii_boundaries(pattern)))
+                    .expect("leaning pattern"),
+            )
+        })
+        .collect()
+});
+
+/// The leanings as one set: most sentences hold none, and one pass says so.
+static LEANING_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(LEANINGS.iter().map(|(_, pattern)| pattern.as_str())).expect("leaning set")
+});
+
+/// Words that show a sentence is about a promise and what became of it.
+static PROMISE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&super::ascii_boundaries(
+        r"\b(?:promis\w*|pledg\w*|targets?|goals?|ambitions?|commitments?|committed|deadlines?|milestones?|programmes?|plans?|standard|aims?|we\ told|manifesto|timetable|trajectory|dates?|originally|due\ (?:to\ (?:finish|open|complete|be)|by|in))\b",
+    ))
+    .expect("promise context pattern")
+});
+
+/// The stance a clause's (folded) words lean to when no phrase decided:
+/// only in a sentence about a promise, and not for a word negated just
+/// before it.
+pub fn leaning(folded: &str) -> Option<Stance> {
+    leaning_among(folded, LEANINGS.len())
+}
+
+/// [`leaning`] without the bare verbs of dropping ("scrap", "abandon"),
+/// which a promise to end something uses too.
+pub fn leaning_strictly(folded: &str) -> Option<Stance> {
+    leaning_among(folded, LEANINGS.len() - 1)
+}
+
+fn leaning_among(folded: &str, entries: usize) -> Option<Stance> {
+    // a question, a condition or a promise of a failure is no finding
+    if !PROMISE_CONTEXT.is_match(folded)
+        || folded.contains('?')
+        || [" if ", " unless ", " whether "]
+            .iter()
+            .any(|word| folded.contains(word) || folded.starts_with(word.trim_start()))
+    {
+        return None;
+    }
+    let held = LEANING_SET.matches(folded);
+    if !held.matched_any() {
+        return None;
+    }
+    let mut found = held
+        .iter()
+        .filter(|index| *index < entries)
+        .filter_map(|index| {
+            let (stance, pattern) = &LEANINGS[index];
+            let at = pattern.find(folded)?;
+            // "not", "never" negate the word; "to be reached", "will be
+            // reached by" are still to come (but "voted to tear up" is done)
+            let before: Vec<&str> = folded[..at.start()]
+                .split_whitespace()
+                .rev()
+                .take(3)
+                .collect();
+            (!before.iter().any(|word| {
+                matches!(
+                    *word,
+                    "not"
+                        | "never"
+                        | "no"
+                        | "nothing"
+                        | "without"
+                        | "be"
+                        | "would"
+                        | "could"
+                        | "might"
+                )
+            }))
+            .then_some(*stance)
+        });
+    let stance = found.next()?;
+    // "eighteen months after the promised date, the last one opened,
+    // completing the programme in full": late but done is met
+    Some(
+        if stance == Stance::Delayed && found.any(|other| other == Stance::Met) {
+            Stance::Met
+        } else {
+            stance
+        },
+    )
+}
+
+/// How a clause says a promise fared, by the phrases reports use.
+pub fn stance_of_phrases(clause: &str) -> Option<Stance> {
     let folded = fold_for_search(clause);
     // what is rejected runs to the end of its clause: "we do not accept that
     // it is off track; recruitment is ahead of the profile" rejects "off track"
@@ -323,8 +474,8 @@ static PROJECTED_ON_TRACK: LazyLock<Regex> = LazyLock::new(|| {
 /// "three-quarters of the 300,000 homes promised".
 static SHARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?x)
-        \b(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
-        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ |(?:[a-z]+\ ){0,2}[a-z]+'s\ )?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
+        (?:\b|£)(?P<part>\d[\d,.]*(?:\ (?:million|billion|thousand))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
+        \ (?:out\ )?of\ (?:the\ |its\ |their\ |our\ |all\ |(?:[a-z]+\ ){0,2}[a-z]+'s\ )?£?(?P<whole>\d[\d,.]*(?:\ (?:million|billion|thousand))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b
         | ^\s*of\ the\ (?P<whole2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b[^.;]*?,\ (?:[a-z]+\ ){0,4}?(?:around\ |about\ |some\ |only\ |just\ |roughly\ |nearly\ |almost\ )?(?P<part2>\d[\d,.]*(?:\ (?:million|billion|thousand))?)\b
         | \b(?P<pct>\d+(?:\.\d+)?)%\ of\ the\ way\ (?:to|towards)\b
         | \b(?P<inpart>one|two|three|four|five|six|seven|eight|nine)\ in\ (?P<inwhole>two|three|four|five|six|seven|eight|nine|ten)\ of\ (?:the|its|their|our)\b
@@ -419,6 +570,10 @@ fn share_delivered(folded: &str) -> Option<f64> {
     let found = SHARE.captures(folded)?;
     // "the target for a quarter of the fleet to be ...": what was promised
     let before = folded[..found.get(0)?.start()].trim_end();
+    // "every one of the 160 centres": all of them
+    if before.ends_with("every") {
+        return None;
+    }
     if [
         "target for",
         "target of",
@@ -1050,6 +1205,61 @@ mod tests {
             stance_of("The target for a quarter of the fleet to be electric by 2022 was missed."),
             Some(Stance::NotMet)
         );
+    }
+
+    #[test]
+    fn words_lean_when_no_phrase_decides() {
+        let cases = [
+            (
+                "The pledge to build a new museum was given up in 2024.",
+                Some(Stance::Abandoned),
+            ),
+            (
+                "The promised station is now expected to open in 2029.",
+                Some(Stance::Delayed),
+            ),
+            (
+                "Against a target of 5,000 new places, the final count was 1,200.",
+                Some(Stance::NotMet),
+            ),
+            (
+                "The 2030 goal is drifting further out of view.",
+                Some(Stance::OffTrack),
+            ),
+            (
+                "The council has delivered the bulk of its promised road repairs.",
+                Some(Stance::PartlyMet),
+            ),
+            (
+                "Coverage reached 80%, leaving the 2030 ambition within sight.",
+                Some(Stance::OnTrack),
+            ),
+            (
+                "The pledge of free bus passes for veterans came to fruition last May.",
+                Some(Stance::Met),
+            ),
+            (
+                "Two years after the promised date, the last of the 40 clinics opened, completing the programme in full.",
+                Some(Stance::Met),
+            ),
+            // no promise in view, a negation, a question, a condition, a goal to come
+            ("The meeting finished in full agreement.", None),
+            ("The programme has not lapsed.", None),
+            ("Has the pledge been given up?", None),
+            (
+                "If the target is given up, the funding will be returned.",
+                None,
+            ),
+            ("The goal is to be reached by 2030.", None),
+            // a promise that uses the words is not judged by them
+            (
+                "We will scrap the target and replace it with a better one by 2026.",
+                None,
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(stance_of(sentence), expected, "{sentence}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::analyze::assessments::stance_of;
+use crate::analyze::assessments::stance_of_phrases as stance_of;
 use crate::analyze::sentences;
 use crate::ask::AnswerCitation;
 use crate::lexicon::content_terms;
