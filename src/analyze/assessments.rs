@@ -160,6 +160,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
             r"\bon\ (?:track|course)\b|\bgood\ progress\b|\bprogressing\ well\b|\bremains?\ achievable\b|\bachievable\b",
         ),
     ];
+    compile_table(table)
+});
+
+/// A table of stances and their (verbose, ASCII-bounded) patterns, compiled.
+fn compile_table(table: &[(Stance, &str)]) -> Vec<(Stance, Regex)> {
     table
         .iter()
         .map(|(stance, pattern)| {
@@ -170,7 +175,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
             )
         })
         .collect()
-});
+}
 
 /// The stance patterns as one set: one pass says which patterns hold, and
 /// only those are searched again for their position.
@@ -326,16 +331,7 @@ static LEANINGS: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
             r"\b(?:abandon|scrap|shelve|ditch)(?:s|ped|ed|ping|ing)?\b",
         ),
     ];
-    table
-        .iter()
-        .map(|(stance, pattern)| {
-            (
-                *stance,
-                Regex::new(&format!("(?x){}", super::ascii_boundaries(pattern)))
-                    .expect("leaning pattern"),
-            )
-        })
-        .collect()
+    compile_table(table)
 });
 
 /// The leanings as one set: most sentences hold none, and one pass says so.
