@@ -281,10 +281,11 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
     if clause.trim_end().ends_with('?') {
         return None;
     }
-    stance_of_phrases(clause).or_else(|| {
+    let folded = fold_for_search(clause);
+    stance_of_folded(&folded).or_else(|| {
         // (not in a sentence that makes a promise: its "will complete
         // every one of" promises)
-        leaning(&fold_for_search(clause))
+        leaning(&folded)
             .filter(|_| super::commitments::commitments_in_sentence(clause, None).is_empty())
     })
 }
@@ -417,10 +418,14 @@ fn leaning_among(folded: &str, entries: usize) -> Option<Stance> {
 
 /// How a clause says a promise fared, by the phrases reports use.
 pub fn stance_of_phrases(clause: &str) -> Option<Stance> {
-    let folded = fold_for_search(clause);
+    stance_of_folded(&fold_for_search(clause))
+}
+
+/// [`stance_of_phrases`] on text already folded.
+pub fn stance_of_folded(folded: &str) -> Option<Stance> {
     // what is rejected runs to the end of its clause: "we do not accept that
     // it is off track; recruitment is ahead of the profile" rejects "off track"
-    if let Some(trigger) = INVERSION.find(&folded) {
+    if let Some(trigger) = INVERSION.find(folded) {
         // (or to a colon: "we do not accept that the pledge was broken: 92
         // of the 100 masts were switched on" says what holds instead)
         let rejected_clause = folded[trigger.end()..]
@@ -428,7 +433,7 @@ pub fn stance_of_phrases(clause: &str) -> Option<Stance> {
             .next()
             .unwrap_or_default();
         let Some(rejected) = plain_stance(rejected_clause) else {
-            return plain_stance(&folded);
+            return plain_stance(folded);
         };
         // what the rejection says instead, when it says it: "we do not accept
         // that it has been abandoned; it has been re-phased ..." is delayed
@@ -448,7 +453,7 @@ pub fn stance_of_phrases(clause: &str) -> Option<Stance> {
             invert(rejected)
         });
     }
-    plain_stance(&folded)
+    plain_stance(folded)
 }
 
 /// "is expected to be met", "is set to be achieved": a forecast that it

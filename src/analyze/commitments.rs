@@ -612,41 +612,41 @@ pub fn commitments_in_sentence(
             .find(", and ")
             .filter(|_| !sentence.trim_end().ends_with('?'))
             .map(|end| &sentence[..end]);
-        return match first {
-            Some(first)
-                if fold_for_search(first).len() < hedge.start()
-                    && CUE.is_match(&fold_for_search(first)) =>
-            {
-                commitments_in_sentence(&format!("{first}."), published)
-            }
-            _ => Vec::new(),
+        let standing = first.filter(|first| {
+            let folded_first = fold_for_search(first);
+            folded_first.len() < hedge.start() && CUE.is_match(&folded_first)
+        });
+        return match standing {
+            Some(first) => commitments_in_sentence(&format!("{first}."), published),
+            None => Vec::new(),
         };
     }
     // "the target of 50,000 more nurses has been met" reports, it does not promise
     // "While the wider programme has been re-phased, the seven hospitals
     // will be rebuilt first": the concession's stance is not the sentence's
-    let (main_clause, main_start) = match folded.split_once(", ") {
-        Some((lead, rest))
+    let main_start = match folded.split_once(", ") {
+        Some((lead, _))
             if ["while ", "whilst ", "although ", "though ", "despite "]
                 .iter()
                 .any(|word| lead.starts_with(word)) =>
         {
-            (rest, lead.len() + 2)
+            lead.len() + 2
         }
-        _ => (sentence, 0),
+        _ => 0,
     };
+    let main_clause = &folded[main_start..];
     // "the 24,000 chargepoints promised by 2026 will not be reached before
     // 2031" forecasts a failure in words no phrase lists: what the words
     // lean to counts when it is a failure, a delay or a promise let go
     // (not by the bare verb "scrap", which a promise to end something uses)
     if matches!(
-        super::assessments::leaning_strictly(&folded[main_start..]),
+        super::assessments::leaning_strictly(main_clause),
         Some(Stance::NotMet | Stance::OffTrack | Stance::Delayed | Stance::Abandoned)
     ) {
         return Vec::new();
     }
     if matches!(
-        super::assessments::stance_of_phrases(main_clause),
+        super::assessments::stance_of_folded(main_clause),
         Some(
             Stance::Met
                 | Stance::NotMet
