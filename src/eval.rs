@@ -148,6 +148,19 @@ pub struct Report {
     pub search_tuning: Option<(crate::index::Tuning, f64, f64)>,
 }
 
+/// The development split of the sentence gold set as (sentence, makes a
+/// commitment) pairs, in file order: what the commitment model learns
+/// from. The held-out split is never read here.
+pub fn dev_examples(gold_dir: &Path) -> Result<Vec<(String, bool)>, EvalError> {
+    let file: SentenceFile = read_toml(&gold_dir.join("gold/sentences.toml"))?;
+    Ok(file
+        .sentence
+        .into_iter()
+        .filter(|sentence| sentence.split == "dev")
+        .map(|sentence| (sentence.text, sentence.commitment))
+        .collect())
+}
+
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|error| EvalError::Gold {
         path: path.display().to_string(),

@@ -78,6 +78,16 @@ enum Command {
         #[arg(long, default_value = "tests")]
         gold: PathBuf,
     },
+    /// Train the commitment model on the gold set's development split and
+    /// write its weights (what `data/commitment_model.tsv` holds).
+    Train {
+        /// The folder holding gold/.
+        #[arg(long, default_value = "tests")]
+        gold: PathBuf,
+        /// Where to write the weights.
+        #[arg(long, default_value = "data/commitment_model.tsv")]
+        out: PathBuf,
+    },
     /// Search documents.
     Search {
         /// The words to look for (phrases in quotes, AND/OR/NOT).
@@ -222,6 +232,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { corpus, gold } => {
             let report = pledgewatch::eval::run(&corpus, &gold)?;
             say!("{report}");
+            Ok(())
+        }
+        Command::Train { gold, out } => {
+            use pledgewatch::analyze::learned::{self, Model};
+            let examples = pledgewatch::eval::dev_examples(&gold)?;
+            let examples: Vec<(&str, bool)> = examples
+                .iter()
+                .map(|(sentence, promise)| (sentence.as_str(), *promise))
+                .collect();
+            let model = Model::train(&examples);
+            std::fs::write(&out, model.to_tsv())
+                .with_context(|| format!("writing {}", out.display()))?;
+            let (hits, predicted, actual) = learned::cross_validate(&examples, 5);
+            say!(
+                "trained on {} development sentences: {} weights written to {}",
+                examples.len(),
+                model.len(),
+                out.display()
+            );
+            say!(
+                "5-fold cross-validation, the model alone at {}: precision {:.3} ({hits}/{predicted}), recall {:.3} ({hits}/{actual})",
+                learned::THRESHOLD,
+                hits as f64 / predicted.max(1) as f64,
+                hits as f64 / actual.max(1) as f64
+            );
             Ok(())
         }
         Command::Serve {

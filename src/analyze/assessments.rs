@@ -283,10 +283,10 @@ pub fn stance_of(clause: &str) -> Option<Stance> {
     }
     let folded = fold_for_search(clause);
     stance_of_folded(&folded).or_else(|| {
-        // (not in a sentence that makes a promise: its "will complete
-        // every one of" promises)
-        leaning(&folded)
-            .filter(|_| super::commitments::commitments_in_sentence(clause, None).is_empty())
+        // (not in a sentence whose words make a promise: its "will
+        // complete every one of" promises; the rules' word, since the
+        // learned model defers to these leanings)
+        leaning(&folded).filter(|_| super::commitments::by_rules(clause, None).is_empty())
     })
 }
 

@@ -7,6 +7,7 @@ use regex::Regex;
 
 use super::dates::{Deadline, find_deadlines};
 use super::figures::find_figures;
+use super::learned;
 use super::sentences;
 use crate::extract::text::fold_for_search;
 use crate::model::{Document, Figure, Stance, Unit};
@@ -544,8 +545,71 @@ fn strip_bullet(text: &str) -> &str {
 }
 
 /// The (deadline, target) pairs of a sentence that makes a commitment;
-/// empty when it makes none.
+/// empty when it makes none. The rules decide first; when they find
+/// nothing, the learned model may (see [`by_model`]).
 pub fn commitments_in_sentence(
+    sentence: &str,
+    published: Option<&str>,
+) -> Vec<(Option<Deadline>, Option<Figure>)> {
+    let found = by_rules(sentence, published);
+    if !found.is_empty() {
+        return found;
+    }
+    by_model(sentence, published)
+}
+
+/// A commitment the rules did not see but the learned model is sure of
+/// ([`learned::THRESHOLD`]): "We are determined to halve rough sleeping by
+/// the end of this Parliament". Not a question, and not a sentence whose
+/// words report a result or a failure (that is an assessment).
+pub fn by_model(
+    sentence: &str,
+    published: Option<&str>,
+) -> Vec<(Option<Deadline>, Option<Figure>)> {
+    let trimmed = sentence.trim();
+    if trimmed.len() > 600 || trimmed.ends_with('?') || !learned::is_promise(trimmed) {
+        return Vec::new();
+    }
+    let folded = fold_for_search(trimmed);
+    if super::assessments::leaning_strictly(&folded).is_some()
+        || super::assessments::stance_of_folded(&folded).is_some()
+    {
+        return Vec::new();
+    }
+    // the rules' own word on undated promises stands: a learned finding
+    // says by when, and a date still to come when it was written
+    let deadlines: Vec<Deadline> = find_deadlines(&folded, published)
+        .into_iter()
+        .filter(|deadline| published.is_none_or(|published| deadline.date.as_str() > published))
+        .map(|deadline| deadline_as_written(trimmed, deadline))
+        .collect();
+    if deadlines.is_empty() {
+        return Vec::new();
+    }
+    let figures = find_figures(&folded);
+    // "68% by March 2023, and 75% by March 2024": one commitment per target
+    if deadlines.len() >= 2 && figures.len() == deadlines.len() {
+        return deadlines
+            .into_iter()
+            .zip(figures)
+            .map(|(deadline, figure)| (Some(deadline), Some(restore_case(trimmed, figure))))
+            .collect();
+    }
+    let target = figures
+        .iter()
+        .find(|figure| figure.unit != Unit::Pounds)
+        .or(figures.first())
+        .cloned()
+        .map(|figure| restore_case(trimmed, figure));
+    deadlines
+        .into_iter()
+        .take(1)
+        .map(|deadline| (Some(deadline), target.clone()))
+        .collect()
+}
+
+/// [`commitments_in_sentence`] by the rules alone.
+pub(crate) fn by_rules(
     sentence: &str,
     published: Option<&str>,
 ) -> Vec<(Option<Deadline>, Option<Figure>)> {
@@ -558,8 +622,7 @@ pub fn commitments_in_sentence(
         && first.starts_with(char::is_uppercase)
         && is_delivery_verb(&first.to_lowercase())
     {
-        let found =
-            commitments_in_sentence(&format!("We will {}", lowercase_first(item)), published);
+        let found = by_rules(&format!("We will {}", lowercase_first(item)), published);
         // "• Ban the export of live animals": a change in the law is a
         // promise undated
         let lower = item.to_lowercase();
@@ -590,7 +653,7 @@ pub fn commitments_in_sentence(
     // "Single-use vapes to be banned from 1 June 2025": a headline (no
     // closing full stop) announcing a change, promised when dated
     if let Some(announced) = headline_announcement(sentence) {
-        return commitments_in_sentence(&announced, published)
+        return by_rules(&announced, published)
             .into_iter()
             .filter(|(deadline, _)| deadline.is_some())
             .collect();
@@ -617,7 +680,7 @@ pub fn commitments_in_sentence(
             folded_first.len() < hedge.start() && CUE.is_match(&folded_first)
         });
         return match standing {
-            Some(first) => commitments_in_sentence(&format!("{first}."), published),
+            Some(first) => by_rules(&format!("{first}."), published),
             None => Vec::new(),
         };
     }
@@ -662,7 +725,7 @@ pub fn commitments_in_sentence(
     if let Some(items) = inline_list(sentence) {
         return items
             .iter()
-            .flat_map(|item| commitments_in_sentence(item, published))
+            .flat_map(|item| by_rules(item, published))
             .collect();
     }
     let Some(captures) = CUE.captures(&folded) else {

@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod commitments;
 pub mod dates;
 pub mod figures;
+pub mod learned;
 pub mod linking;
 pub mod sentences;
 pub mod verdicts;

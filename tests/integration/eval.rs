@@ -6,23 +6,25 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
-/// Dev: 1.00 / 0.98 / 0.98 on 1,075 sentences (872 of them added in
-/// eleven rounds, each before the rules that now score it). Held-out: 533
-/// sentences, a third of the set, written by writers who never read the
-/// rules and never read by anyone changing them: 0.95 / 0.81 / 0.69 (192
-/// commitments, 188 stances; the last 81 came in after every rule here and
-/// scored 24 of 31 commitments and 20 of 31 stances). Floors only go down
-/// when sentences are added, never for a rule change: the held-out recall
-/// floor went from 0.81 to 0.80 and back when 65 held-out sentences came
-/// in (19 of their 28 commitments found at first). Held-out precision is
-/// 156 of 164: the floor of 0.94 keeps one false commitment of slack. Held-out sentences
-/// that restated a dev one were taken out, and dev ones that restated a
-/// held-out one (see the test below).
+/// Dev: 0.98 / 0.99 / 0.98 on 1,293 sentences (1,090 of them added in
+/// twelve rounds, each before the rules that now score it; the learned
+/// commitment model is trained on this split, so its dev figures are not a
+/// test of it). Held-out: 641 sentences, a third of the set, written by
+/// writers who never read the rules and never read by anyone changing
+/// them: 0.93 / 0.86 / 0.69 (192 commitments, 188 stances). Floors only go
+/// down when sentences are added, never for a rule change. Round 18 added
+/// 326 ordinary sentences (background, procedure, rhetoric, others'
+/// targets: 108 held out), the kind that fills real documents, which took
+/// held-out precision from 0.95 to 0.93 with the model, and the model took
+/// held-out recall from 0.81 to 0.86 (the rules alone: 156 of 192). Held-out
+/// sentences that restated a dev one were taken out, and dev ones that
+/// restated a held-out one (see the test below).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.99, 0.98, 0.98), ("heldout", 0.94, 0.81, 0.68)];
+    &[("dev", 0.98, 0.98, 0.98), ("heldout", 0.93, 0.85, 0.68)];
 /// (split, share of sentences that judge nothing given no stance): the
-/// guard against stance rules that fire on any delivery word.
-const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.98), ("heldout", 0.98)];
+/// guard against stance rules that fire on any delivery word. Round 18's
+/// ordinary sentences took held-out from 0.98 to 0.978.
+const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.98), ("heldout", 0.97)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
@@ -141,4 +143,28 @@ fn held_out_sentences_do_not_restate_dev_ones() {
         }
     }
     assert!(restated.is_empty(), "{}", restated.join("\n"));
+}
+
+/// The compiled-in commitment model is what training on the development
+/// split gives: it cannot have seen the held-out split, nor fallen behind
+/// the gold set (run `pledgewatch train` after changing it).
+#[test]
+fn commitment_model_is_trained_on_the_dev_split_alone() {
+    use pledgewatch::analyze::learned::Model;
+    let examples = eval::dev_examples(&repo_root().join("tests")).expect("the gold sentences");
+    let examples: Vec<(&str, bool)> = examples
+        .iter()
+        .map(|(sentence, promise)| (sentence.as_str(), *promise))
+        .collect();
+    let trained = Model::train(&examples);
+    let shipped = std::fs::read_to_string(repo_root().join("data/commitment_model.tsv"))
+        .expect("the model file");
+    assert!(
+        trained.to_tsv() == shipped,
+        "data/commitment_model.tsv is not what `pledgewatch train` gives on the dev split: run it"
+    );
+    assert_eq!(
+        &Model::from_tsv(&shipped),
+        pledgewatch::analyze::learned::model()
+    );
 }
