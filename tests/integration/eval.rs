@@ -6,12 +6,12 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
-/// Dev: 0.98 / 0.99 / 0.98 on 1,293 sentences (1,090 of them added in
+/// Dev: 0.99 / 0.99 / 0.98 on 1,293 sentences (1,090 of them added in
 /// twelve rounds, each before the rules that now score it; the learned
 /// commitment model is trained on this split, so its dev figures are not a
 /// test of it). Held-out: 641 sentences, a third of the set, written by
 /// writers who never read the rules and never read by anyone changing
-/// them: 0.93 / 0.86 / 0.69 (192 commitments, 188 stances). Floors only go
+/// them: 0.94 / 0.86 / 0.69 (192 commitments, 188 stances). Floors only go
 /// down when sentences are added, never for a rule change. Round 18 added
 /// 326 ordinary sentences (background, procedure, rhetoric, others'
 /// targets: 108 held out), the kind that fills real documents, which took
@@ -20,11 +20,11 @@ use crate::support::{corpus_dir, repo_root};
 /// sentences that restated a dev one were taken out, and dev ones that
 /// restated a held-out one (see the test below).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.98, 0.98, 0.98), ("heldout", 0.93, 0.85, 0.68)];
+    &[("dev", 0.99, 0.98, 0.98), ("heldout", 0.93, 0.85, 0.68)];
 /// (split, share of sentences that judge nothing given no stance): the
-/// guard against stance rules that fire on any delivery word. Round 18's
-/// ordinary sentences took held-out from 0.98 to 0.978.
-const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.98), ("heldout", 0.97)];
+/// guard against stance rules that fire on any delivery word. Dev 0.99
+/// (870 of 877), held-out 0.98 (445 of 453) after round 18.
+const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.99), ("heldout", 0.98)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
