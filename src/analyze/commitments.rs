@@ -12,6 +12,9 @@ use super::sentences;
 use crate::extract::text::fold_for_search;
 use crate::model::{Document, Figure, Stance, Unit};
 
+/// What a sentence promises: by when, and how much.
+pub type Promise = (Option<Deadline>, Option<Figure>);
+
 /// A commitment as found in one sentence of one document.
 #[derive(Debug, Clone)]
 pub struct FoundCommitment {
@@ -22,6 +25,8 @@ pub struct FoundCommitment {
     pub sentence: String,
     pub deadline: Option<Deadline>,
     pub target: Option<Figure>,
+    /// Found by the learned model, not by the rules.
+    pub learned: bool,
 }
 
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -261,10 +266,7 @@ fn headline_announcement(sentence: &str) -> Option<String> {
 /// something free) and a date still to come. The date must follow the
 /// document's own ("2,000 places from April 2020" in a 2024 report is
 /// history).
-fn verbless_outcome(
-    sentence: &str,
-    published: Option<&str>,
-) -> Option<Vec<(Option<Deadline>, Option<Figure>)>> {
+fn verbless_outcome(sentence: &str, published: Option<&str>) -> Option<Vec<Promise>> {
     const OPENINGS: &[&str] = &[
         "up to ",
         "more than ",
@@ -463,7 +465,8 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
             if *headings == paragraph.headings.as_slice() && is_list_item(text) {
                 let item = strip_bullet(text);
                 let promise = format!("{lead} {}", lowercase_first(item));
-                for (deadline, target) in commitments_in_sentence(&promise, published) {
+                let (promises, learned) = found_in_sentence(&promise, published);
+                for (deadline, target) in promises {
                     ordinal += 1;
                     found.push(FoundCommitment {
                         document: document_index,
@@ -473,6 +476,7 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
                         sentence: item.to_string(),
                         deadline,
                         target,
+                        learned,
                     });
                 }
                 continue;
@@ -481,7 +485,8 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
         }
         let sentences = sentences::split(text);
         for sentence in &sentences {
-            for (deadline, target) in commitments_in_sentence(sentence, published) {
+            let (promises, learned) = found_in_sentence(sentence, published);
+            for (deadline, target) in promises {
                 ordinal += 1;
                 found.push(FoundCommitment {
                     document: document_index,
@@ -490,6 +495,7 @@ pub fn find_in_document(document_index: usize, document: &Document) -> Vec<Found
                     sentence: sentence.to_string(),
                     deadline,
                     target,
+                    learned,
                 });
             }
         }
@@ -550,25 +556,24 @@ fn strip_bullet(text: &str) -> &str {
 /// The (deadline, target) pairs of a sentence that makes a commitment;
 /// empty when it makes none. The rules decide first; when they find
 /// nothing, the learned model may (see [`by_model`]).
-pub fn commitments_in_sentence(
-    sentence: &str,
-    published: Option<&str>,
-) -> Vec<(Option<Deadline>, Option<Figure>)> {
+pub fn commitments_in_sentence(sentence: &str, published: Option<&str>) -> Vec<Promise> {
+    found_in_sentence(sentence, published).0
+}
+
+/// [`commitments_in_sentence`], and whether the learned model found them.
+pub fn found_in_sentence(sentence: &str, published: Option<&str>) -> (Vec<Promise>, bool) {
     let found = by_rules(sentence, published);
     if !found.is_empty() {
-        return found;
+        return (found, false);
     }
-    by_model(sentence, published)
+    (by_model(sentence, published), true)
 }
 
 /// A commitment the rules did not see but the learned model is sure of
 /// ([`learned::THRESHOLD`]): "We are determined to halve rough sleeping by
 /// the end of this Parliament". Not a question, and not a sentence whose
 /// words report a result or a failure (that is an assessment).
-pub fn by_model(
-    sentence: &str,
-    published: Option<&str>,
-) -> Vec<(Option<Deadline>, Option<Figure>)> {
+pub fn by_model(sentence: &str, published: Option<&str>) -> Vec<Promise> {
     let trimmed = sentence.trim();
     if trimmed.len() > 600 || trimmed.ends_with('?') || !learned::is_promise(trimmed) {
         return Vec::new();
@@ -612,10 +617,7 @@ pub fn by_model(
 }
 
 /// [`commitments_in_sentence`] by the rules alone.
-pub(crate) fn by_rules(
-    sentence: &str,
-    published: Option<&str>,
-) -> Vec<(Option<Deadline>, Option<Figure>)> {
+pub(crate) fn by_rules(sentence: &str, published: Option<&str>) -> Vec<Promise> {
     // "4. Complete the transition to the new network by December 2026": an
     // item of a numbered plan, quoted without its lead ("We will:"); its
     // verb is the promise when the item is dated or counted

@@ -299,6 +299,26 @@ pub fn model() -> &'static Model {
     &MODEL
 }
 
+/// Why the compiled-in model took a sentence for a promise, for a reader:
+/// how sure it is and the words that weighed most.
+pub fn explanation(sentence: &str) -> String {
+    let words: Vec<String> = MODEL
+        .explain(sentence, 4)
+        .into_iter()
+        .map(|(words, _)| format!("“{words}”"))
+        .collect();
+    let sure = MODEL.probability(sentence) * 100.0;
+    let sure = if sure >= 99.5 {
+        "more than 99%".to_string()
+    } else {
+        format!("{sure:.0}%")
+    };
+    format!(
+        "No rule matched this sentence; the learned commitment model (trained on hand-labelled sentences) is {sure} sure it is a promise, most of all for the words {}.",
+        words.join(", ")
+    )
+}
+
 /// Whether the compiled-in model is at least [`THRESHOLD`] sure that a
 /// sentence makes a commitment.
 pub fn is_promise(sentence: &str) -> bool {

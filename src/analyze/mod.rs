@@ -275,6 +275,9 @@ pub fn analyze(
                     .as_ref()
                     .map(|deadline| deadline.text.clone()),
                 target: first.target.clone(),
+                found_by: first
+                    .learned
+                    .then(|| self::learned::explanation(&first.sentence)),
                 sources: group
                     .iter()
                     .map(|finding| {
@@ -464,6 +467,46 @@ mod tests {
             reasons: reasons.iter().map(|reason| reason.to_string()).collect(),
             reviewed: None,
         }
+    }
+
+    #[test]
+    fn a_promise_only_the_model_found_says_so() {
+        let paragraph = |anchor: &str, text: &str| crate::model::Paragraph {
+            anchor: anchor.into(),
+            headings: Vec::new(),
+            text: text.into(),
+        };
+        let document = Document {
+            id: "d1".into(),
+            url: "https://www.gov.uk/government/news/audit".into(),
+            title: "Local audit".into(),
+            publisher: "Ministry of Housing, Communities and Local Government".into(),
+            kind: "press_release".into(),
+            published: Some("2024-12-18".into()),
+            captured: "2025-01-01".into(),
+            paragraphs: vec![
+                paragraph(
+                    "p-1",
+                    "A new Local Audit Office will be set up in shadow form by autumn 2026 to take charge of a local audit system that has all but collapsed.",
+                ),
+                paragraph("p-2", "We will recruit 500 new auditors by March 2027."),
+            ],
+            ..Document::default()
+        };
+        let commitments = analyze(&[document], None, &[]);
+        assert_eq!(commitments.len(), 2, "{commitments:?}");
+        let learned = commitments
+            .iter()
+            .find(|c| c.text.starts_with("A new Local Audit Office"))
+            .expect("the model's find");
+        let how = learned.found_by.as_deref().expect("says how it was found");
+        assert!(how.starts_with("No rule matched this sentence"), "{how}");
+        assert!(how.contains('“'), "names the words: {how}");
+        let ruled = commitments
+            .iter()
+            .find(|c| c.text.starts_with("We will recruit"))
+            .expect("the rules' find");
+        assert_eq!(ruled.found_by, None);
     }
 
     #[test]

@@ -300,6 +300,10 @@ pub struct Commitment {
     pub deadline_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Figure>,
+    /// How it was found when no rule matched it: the learned model's
+    /// certainty and the words that weighed most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<String>,
     /// Every document that makes this commitment, earliest first.
     pub sources: Vec<Citation>,
     pub assessments: Vec<Assessment>,

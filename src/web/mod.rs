@@ -926,6 +926,7 @@ fn commitment_detail_json(commitment: &Commitment) -> Value {
         ));
         cited
     };
+    value["found_by"] = json!(commitment.found_by);
     value["sources"] = commitment.sources.iter().map(with_permalink).collect();
     value["evidence"] = commitment
         .assessments
