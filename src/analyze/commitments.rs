@@ -143,6 +143,7 @@ static NOT_A_PROMISE: LazyLock<Regex> = LazyLock::new(|| {
         | ^\s*(?:if|unless|whether|should|provided|providing|assuming|so\ long\ as|as\ long\ as)\b
         | \b(?:would|could|might|should)\b
         | ,\s*(?:if|provided\ that|as\ long\ as)\b
+        | \bthat\ (?:if|unless)\b[^.;:]{0,120},\s*(?:the\ government|this\ government|we|i|ministers)\ will\b
         | \bif\ elected\b
         | \bwhether\b
         | \brecommend(?:s|ed|ations?)?\b
@@ -1442,6 +1443,7 @@ mod tests {
     #[test]
     fn forecasts_and_others_targets_are_not_promises() {
         for sentence in [
+            "I have told them that if they do not do so, the government will bring forward legislation to make this a statutory requirement.",
             "Without intervention, demand for water in the south east will exceed supply by the mid-2030s, the Environment Agency warns.",
             "Electricity demand will rise by up to 50% by 2035 as heating is electrified, National Grid ESO projects.",
             "By 2040, the number of people aged 85 and over will have almost doubled, population projections show.",
