@@ -506,11 +506,12 @@ pub fn correct_spelling(store: &Store, question: &str) -> String {
             continue;
         }
         let allowed = if length >= 8 { 2 } else { 1 };
+        let letters: Vec<char> = bare.chars().collect();
+        let mut rows = (Vec::new(), Vec::new());
         let best = vocabulary
             .iter()
             .filter(|known| known.len().abs_diff(bare.len()) <= allowed)
-            .map(|known| (edit_distance(&bare, known), known))
-            .filter(|(distance, _)| *distance <= allowed)
+            .filter_map(|known| Some((within_edits(&letters, known, allowed, &mut rows)?, known)))
             .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
         match best {
             Some((_, known)) => out.push(known.clone()),
@@ -537,6 +538,38 @@ pub fn edit_distance(left: &str, right: &str) -> usize {
         previous = current;
     }
     previous[right.len()]
+}
+
+/// [`edit_distance`] when it is at most `limit`, else `None`, giving up
+/// as soon as every way through is over the limit (the search box
+/// compares a misspelt word with the whole vocabulary). `rows` are the
+/// two working rows, kept between calls.
+fn within_edits(
+    left: &[char],
+    right: &str,
+    limit: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    let (previous, current) = rows;
+    previous.clear();
+    previous.extend(0..=left.len());
+    for (i, right_char) in right.chars().enumerate() {
+        current.clear();
+        current.push(i + 1);
+        for (j, left_char) in left.iter().enumerate() {
+            let cost = usize::from(left_char != &right_char);
+            let best = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+            current.push(best);
+        }
+        if current.iter().min().is_some_and(|least| *least > limit) {
+            return None;
+        }
+        std::mem::swap(previous, current);
+    }
+    let distance = previous[left.len()];
+    (distance <= limit).then_some(distance)
 }
 
 fn empty_answer(question: &str, intent: Intent) -> Answer {
@@ -836,6 +869,21 @@ mod tests {
         assert_eq!(edit_distance("leeds", "needs"), 1);
         assert_eq!(edit_distance("same", "same"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
+        let mut rows = (Vec::new(), Vec::new());
+        let letters: Vec<char> = "northen".chars().collect();
+        assert_eq!(within_edits(&letters, "northern", 1, &mut rows), Some(1));
+        assert_eq!(within_edits(&letters, "southern", 1, &mut rows), None);
+        for (word, limit) in [
+            ("southern", 3),
+            ("northerner", 3),
+            ("north", 2),
+            ("nothing", 4),
+        ] {
+            let full = edit_distance("northen", word);
+            let bounded = within_edits(&letters, word, limit, &mut rows);
+            assert_eq!(bounded, (full <= limit).then_some(full), "{word}");
+        }
+        assert_eq!(within_edits(&[], "ab", 2, &mut rows), Some(2));
     }
 
     #[test]
