@@ -37,13 +37,13 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // "honoured its commitment" read next
         (
             Stance::PartlyMet,
-            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b|\bwatered[-\ ]down\b|\b(?:delivered|built|completed|met|achieved|opened)\ (?:only\ )?(?:the\ bulk|most|the\ majority|much)\ of\b|\b(?:introduced|delivered|opened|built|completed|implemented|launched)\b[^.;]*\bbut\b[^.;]*\b(?:still\ (?:has\ |have\ )?not|not\ yet|(?:has|have)\ (?:[a-z]+\ ){0,3}?not|yet\ to)\b",
+            r"\b(?:only\ )?(?:partly|partially|in\ part)\ (?:kept|honoured|honored|fulfilled|met|delivered|implemented|achieved)\b|\bwatered[-\ ]down\b|\bas\ (?:promised|planned|pledged),?\ but\b|\b(?:delivered|introduced|included|brought\ in)\b[^.;]*\bbut\b[^.;]*\b(?:left\ out|omitted|not\ included)\b|\bmost\ [a-z\ ]{0,20}?,?\ but\ not\ all\b|\b(?:delivered|built|completed|met|achieved|opened)\ (?:only\ )?(?:the\ bulk|most|the\ majority|much)\ of\b|\b(?:introduced|delivered|opened|built|completed|implemented|launched)\b[^.;]*\bbut\b[^.;]*\b(?:still\ (?:has\ |have\ )?not|not\ yet|(?:has|have)\ (?:[a-z]+\ ){0,3}?not|yet\ to)\b",
         ),
         // "the pledge ... was kept when the rate was scrapped": kept is met,
         // whatever else the sentence says was scrapped
         (
             Stance::Met,
-            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bcame\ good\b|\b(?:has|have)\ not\ been\ missed\b|\bstuck\ to\ (?:the\ letter\ of\ )?(?:the|its|their|our)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment)\b|\bdone\ what\ (?:it|they|we|the\ government|ministers)\ (?:undertook|promised|pledged|committed)\b|\b(?:status|rating|delivery\ confidence|assessment)\s*:\s*(?:blue|complete)\b|\b(?:was|were)\ (?:all\ |finally\ |eventually\ )?(?:operating|operational|open|opened|completed|delivered|built|in\ place|in\ service)\b[^.;]*\b(?:behind\ schedule|late\b|later\ than)|\b(?:was|were|had\ been|has\ been|began|started|opened|launched|came|took)\b[^.;]*\b(?:exactly|precisely)\ as\ (?:planned|promised|scheduled|intended)\b|\b(?:began|started|opened|launched|came\ into\ force|took\ effect|was\ introduced|were\ introduced|was\ delivered|were\ delivered|was\ completed)\b[^.;]*,\ as\ (?:[a-z'-]+\ ){0,5}?(?:had\ )?(?:promised|pledged|planned)\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:achieved|met|kept|delivered|completed)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
+            r"\b(?:pledge|promise|commitment|target|manifesto\ commitment)\b[^.;]{0,60}\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ )?(?:kept|honoured|honored|fulfilled|met\ in\ full)\b|\bfulfill?(?:ing|ed|s)?\ (?:the|its|our|their|this|that|a)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise|manifesto)\b|\bmade\ good\ on\b|\bclear(?:ing|ed|s)?\ (?:the|its|their)\ (?:[a-z0-9%.-]+\ ){0,2}(?:bar|threshold)\b|\bhonou?ring\ (?:the|its|their|our)\ (?:[a-z-]+\ ){0,2}(?:commitment|pledge|promise)\b|\bcame\ good\b|\b(?:has|have)\ not\ been\ missed\b|\bstuck\ to\ (?:the\ letter\ of\ )?(?:the|its|their|our)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment)\b|\bdone\ what\ (?:it|they|we|the\ government|ministers)\ (?:undertook|promised|pledged|committed)\b|\b(?:status|rating|delivery\ confidence|assessment)\s*:\s*(?:blue|complete)\b|\b(?:was|were)\ (?:all\ |finally\ |eventually\ )?(?:operating|operational|open|opened|completed|delivered|built|in\ place|in\ service)\b[^.;]*\b(?:behind\ schedule|late\b|later\ than)|\b(?:was|were|had\ been|has\ been|began|started|opened|launched|came|took)\b[^.;]*\b(?:exactly|precisely)\ as\ (?:planned|promised|scheduled|intended)\b|\b(?:was|were|had\ been|has\ been)\ (?:[a-z-]+\ ){0,2}?(?:available|in\ place|live|connected|finished)\b[^.;]*,\ as\ (?:[a-z'-]+\ ){0,5}?(?:had\ )?(?:promised|pledged|planned|scheduled)\b|\b(?:began|started|opened|launched|came\ into\ force|took\ effect|was\ introduced|were\ introduced|was\ delivered|were\ delivered|was\ completed)\b[^.;]*,\ as\ (?:[a-z'-]+\ ){0,5}?(?:had\ )?(?:promised|pledged|planned)\b|\b(?:was|were|has\ been|have\ been)\ (?:comfortably\ |easily\ )?(?:beaten|smashed)\b|\b(?:delivered|completed|opened|built|finished)\b[^.;]*\bon\ time\b|\bahead\ of\ (?:the\ )?(?:[a-z-]+\ )?deadline\b|\btick(?:ed|s)?\ off\b|\b(?:kept|honoured|honored)\ (?:our|its|their|the|this|his|her)\ (?:[a-z-]+\ ){0,2}(?:promise|pledge|commitment|word)\b|\b(?:was|were|has\ been|have\ been|had\ been)\ (?:now\ |fully\ |finally\ )?(?:fulfilled|honoured|honored)\b|\b(?:rates|rated|rate)\ [^.;]{0,80}?\bas\ ['‘’]?(?:achieved|met|kept|delivered|completed)\b|\b(?:opened|completed|delivered|introduced|launched|finished|came\ into\ force)\b[^.;]*\bagainst\ (?:a|an|the|its)\ (?:planned|original|scheduled|target)\ (?:opening|completion|date|start|launch|deadline)\b",
         ),
         // "delivered in full for two-year-olds but only patchily", "just shy
         // of", "three-quarters of the homes promised", "only half fulfilled"
@@ -55,7 +55,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // scrapped its target after accepting advice that it was out of reach")
         (
             Stance::Abandoned,
-            r"\b(?:has|have|had)\ (?:now\ |formally\ |quietly\ |since\ )?(?:scrapped|abandoned|dropped|ditched|shelved|axed|withdrawn)\ (?:its|the|their|our|this|that)\ (?:[a-z-]+\ ){0,3}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?|scheme|programme|project)\b|\bpulled\ the\ plug\ on\b|\b(?:announced|confirmed|decided|said|concluded)\ (?:that\ )?[^.;]{0,80}\bwould\ not\ (?:now\ )?(?:go\ ahead|proceed|be\ built)\b|\baxed\b",
+            r"\b(?:has|have|had)\ (?:now\ |formally\ |quietly\ |since\ )?(?:scrapped|abandoned|dropped|ditched|shelved|axed|withdrawn)\ (?:its|the|their|our|this|that)\ (?:[a-z-]+\ ){0,3}(?:pledges?|plans?|commitments?|targets?|promises?|policy|proposals?|scheme|programme|project)\b|\bpulled\ the\ plug\ on\b|\bended\ (?:its|their|the\ government's)\ (?:involvement|support|funding|participation)\ (?:in|for)\b|\bclosed\ (?:the|its|their)\ (?:[a-z.-]+\ ){0,3}(?:programme|scheme|project|fund)\b|\b(?:and\ then|then|later|subsequently)\ (?:replaced|scrapped|dropped|abandoned|withdrawn)\b|\b(?:the\ government|ministers|the\ department)\ (?:quietly\ |later\ |subsequently\ |then\ )?(?:dropped|scrapped|ditched|shelved|abandoned)\b|\b(?:bill|scheme|programme|plans?|proposals?)\ (?:was\ |were\ )?withdrawn\b|\b(?:was|were|has\ been)\ rejected\ (?:in|on|by|after)\b|\bbringing\ (?:the|its|their)\ [^.;]{0,40}?\ to\ an\ end\b|\b(?:announced|confirmed|decided|said|concluded)\ (?:that\ )?[^.;]{0,80}\bwould\ not\ (?:now\ )?(?:go\ ahead|proceed|be\ built)\b|\baxed\b",
         ),
         // a shortfall at the end: "had fallen a long way short of the 180,000"
         (
@@ -71,13 +71,13 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         // continues ... will comfortably exceed"
         (
             Stance::OffTrack,
-            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bno\ longer\ expected\ to\ be\ (?:met|achieved|delivered|reached|hit)\b|\b(?:may|might|could)\ not\ be\ (?:met|achieved|delivered|reached|hit)\b|\brated\ (?:[a-z0-9'-]+\ ){0,5}?(?:as\ )?red\b|\bnowhere\ near\ (?:the\ )?(?:pace|rate|speed)\ (?:needed|required)\b|\bwill\ not\ be\ able\ to\ (?:keep\ to|meet|deliver|achieve|hit|reach)\b|\b(?:will\ not|won't)\ (?:get\ )?anywhere\ near\b|\bat\ (?:this|that|the\ current)\ rate\b[^.;]*\b(?:will\ not|won't|never)\b|\bcredible\ plans\ for\ only\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\b(?:no|little)\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
+            r"\b(?:will|would)\ (?:likely\ |probably\ |almost\ certainly\ )?miss\b|\bno\ longer\ expected\ to\ be\ (?:met|achieved|delivered|reached|hit)\b|\b(?:may|might|could)\ not\ be\ (?:[a-z]+\ ){0,3}?(?:met|achieved|delivered|reached|hit|ready|open|opened|complete|completed|finished|built|operational|running|in\ place)\b|\bfewer\ than\ (?:half|a\ third|a\ quarter)\ (?:of\ (?:them|these|those)\ )?(?:were|are|was|is)\ on\ (?:course|track|schedule)\b|\btracking\ (?:well\ |significantly\ |slightly\ )?below\b|\bbelow\ the\ (?:path|trajectory|pace|rate)\ (?:needed|required)\b|\bmoving\ (?:ever\ )?further\ away\b|\b(?:well\ |far\ |significantly\ )?below\ (?:the\ )?(?:plan|trajectory|profile)\b|\bcast(?:ing|s)?\ (?:serious\ )?doubt\ on\b|\b(?:considers?|thinks?|judges?|finds?|found|believes?)\ it\ (?:highly\ |very\ )?unlikely\ that\b|\bit\ is\ (?:highly\ |very\ )?unlikely\ that\b|\b(?:rag\ )?(?:status|rating|delivery\ confidence(?:\ assessment)?)\s*:\s*(?:red|amber/red|amber-red)\b|\brated\ (?:[a-z0-9'-]+\ ){0,5}?(?:as\ )?red\b|\bnowhere\ near\ (?:the\ )?(?:pace|rate|speed)\ (?:needed|required)\b|\bwill\ not\ be\ able\ to\ (?:keep\ to|meet|deliver|achieve|hit|reach)\b|\b(?:will\ not|won't)\ (?:get\ )?anywhere\ near\b|\bat\ (?:this|that|the\ current)\ rate\b[^.;]*\b(?:will\ not|won't|never)\b|\bcredible\ plans\ for\ only\b|\b(?:likely|expected|set|going)\ to\ be\ missed\b|\b(?:no|little)\ (?:realistic\ |real\ )?prospect\ of\b|\b(?:little|no|limited)\ confidence\ that\b|\bnot\ (?:convinced|persuaded|confident|satisfied|assured)\ (?:that\ )?[^.;]*\b(?:can|will|could|is\ able\ to|are\ able\ to)\b|\bout\ of\ reach\b|\b(?:painfully|too|very|so|far\ too|frustratingly)\ slow\b|\brisks?\ (?:missing|failing|falling\ short)\b|\bbehind\ where\b|\bon\ (?:course|track)\ to\ (?:miss|fall\ short|fail)\b|\brunning\ behind\b|\b(?:at\ the\ current\ rate|at\ current\ rates|on\ (?:current|present)\ trends)\b[^.;]*\b(?:would|will)\ take\ until\b|\b(?:numbers|sums|figures)\ (?:simply\ )?(?:do\ not|don't)\ add\ up\b|\b(?:fallen|fell)\ behind\b|\b(?:hard|difficult)\ to\ see\ how\b|\bnot\ (?:yet\ )?in\ sight\b|\bnowhere\ in\ sight\b|\breal\ risk\ that\b|\bunlikely\ to\ (?:be\ )?(?:complete|completed|finish|finished|open|opened|build|built|recruit|recruited|arrive|ready)\b",
         ),
         // "will now take place by October 2026 rather than 2023",
         // "rescheduled", "moved back by two years"
         (
             Stance::Delayed,
-            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\b(?:put|placed|kept)\ on\ hold\b|\bon\ hold\ pending\b|\bno\ earlier\ than\b|\bafter\ the\ date\ (?:first\ )?(?:given|promised|set)\b|\bextended\ from\b[^.;]*\bto\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?dates?\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
+            r"\bnow\b[^.;]*\b(?:rather\ than|instead\ of)\ (?:in\ |by\ )?(?:[a-z]+\ )?(?:19|20)\d\d\b|\blater\ than\ the\ (?:(?:19|20)\d\d\ )?(?:date|deadline|timetable|target\ date)\b|\b(?:rescheduled|re-scheduled|rephased|re-phased|re-baselined|rebaselined|deferred)\b|\b(?:revised|moved|pushed\ back|put\ back)\ the\ (?:date\ (?:of|for)\ (?:the\ )?)?(?:handover|completion|delivery|opening|start|launch)\b|\blater\ than\ (?:we|the\ government|ministers|it|they|the\ department)\ (?:had\ )?(?:originally\ |first\ |previously\ )?(?:planned|promised|announced|said|intended)\b|\b(?:moved|set)\ back\b|\bkicked\ (?:into\ the\ long\ grass|the\ can)\b|\b(?:put|placed|kept)\ on\ hold\b|\bon\ hold\ pending\b|\bno\ earlier\ than\b|\bafter\ the\ date\ (?:first\ )?(?:given|promised|set)\b|\bextended\ from\b[^.;]*\bto\b|\brevised\ (?:completion\ |start\ |delivery\ |opening\ |target\ |launch\ )?dates?\b|\b(?:move|moved|moving|push|pushed|shift|shifted)\ (?:the\ )?(?:start|launch|date|deadline|introduction|opening|roll-?out)\b[^.;]*\bfrom\b[^.;]*\bto\b|\b(?:promised|planned|due|scheduled|meant)\ (?:for|in|by)\ (?:[a-z]+\ )?(?:19|20)\d\d\b[^.;]*\bnow\ (?:expected|due|forecast|scheduled|planned|set)\b",
         ),
         (
             Stance::Abandoned,
@@ -93,7 +93,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Delayed,
-            r"\b(?:put|pushed)\ back\b|\bdelayed\ (?:until|to|by\ (?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|several|some|many|at\ least|more\ than|over|almost|nearly|around|about|up\ to|\d))\b|\b(?:has\ been|was)\ paused\b|\bwill\ not\ (?:now\ )?(?:start|begin|open|run|operate|be\ (?:completed|complete|ready|operational|delivered|in\ place))\ (?:before|until)\b|\bnot\ (?:now\ )?(?:expected|due)\ (?:to\ (?:start|begin|open|be\ (?:completed|ready|delivered))\ )?(?:before|until)\b",
+            r"\b(?:put|pushed)\ back\b|\bdelayed\ (?:until|to|by\ (?:a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|several|some|many|at\ least|more\ than|over|almost|nearly|around|about|up\ to|\d))\b|\b(?:has\ been|was)\ paused\b|\bwill\ not\ (?:now\ )?(?:start|begin|open|run|operate|be\ (?:completed|complete|ready|operational|delivered|in\ place))\ (?:before|until)\b|\bnot\ (?:now\ )?(?:expected|due)\ (?:to\ (?:start|begin|open|be\ (?:completed|ready|delivered))\ )?(?:before|until)\b",
         ),
         (
             Stance::Abandoned,
@@ -101,11 +101,11 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::NotMet,
-            r"\bremains?\ unmet\b|\b(?:did|has)\ not\ happen\b|\bnot\ a\ single\b|\bstill\ (?:has|have)\ not\b|\bwas\ not\ (?:achieved|delivered|reached|hit)\b|\bmissed\b",
+            r"\bremains?\ unmet\b|\b(?:did|has)\ not\ happen\b|\bnot\ a\ single\b|\bnot\ (?:one|a\ single\ one)\ of\b|\binstead\ of\ the\ (?:promised|pledged|planned|targeted)\b|\b(?:was|were|has\ been|have\ been)\ (?:repeatedly\ |consistently\ )?breached\b|\bbreached\ (?:the|its|their)\ (?:[a-z-]+\ ){0,2}(?:cap|limit|target|standard|rule|pledge|commitment)\b|\bstill\ (?:has|have)\ not\b|\bwas\ not\ (?:achieved|delivered|reached|hit)\b|\bmissed\b",
         ),
         (
             Stance::OnTrack,
-            r"\bon\ (?:target|schedule|programme)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ |delivery\ )?(?:plan|trajectory|profile)\b|\bkeeping\ pace\ with\ (?:the\ |its\ |their\ |our\ )?(?:plan|trajectory|timetable|schedule|target|pledge|promise|commitment|ambition)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ )?(?:plan|trajectory|profile)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
+            r"\bon\ (?:target|schedule|programme)\b|\bahead\ of\ (?:the\ |its\ |our\ |their\ )?(?:planned\ |agreed\ |expected\ |delivery\ )?(?:plan|trajectory|profile)\b|\bkeeping\ pace\ with\ (?:the\ |its\ |their\ |our\ )?(?:plan|trajectory|timetable|schedule|target|pledge|promise|commitment|ambition)\b|\bprogressing\ as\ planned\b|\bin\ line\ with\ (?:the\ |its\ |their\ |our\ )?(?:baseline\ |agreed\ |published\ |planned\ )?(?:plan|trajectory|profile|schedule|timetable)\b|\b(?:meeting|keeping\ to)\ (?:our|the|its|their)\ (?:published\ |agreed\ |planned\ )?(?:trajectory|milestones|delivery\ plan)\b|\baccording\ to\ plan\b|\bwell\ placed\ to\b",
         ),
         (
             Stance::Met,
@@ -153,7 +153,7 @@ static STANCES: LazyLock<Vec<(Stance, Regex)>> = LazyLock::new(|| {
         ),
         (
             Stance::Met,
-            r"\b(?:has|have|had|was|were)\ (?:now\ |therefore\ |thus\ |duly\ |already\ |comfortably\ |easily\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b|\b(?:exceed|exceeded|exceeding|surpassed|surpassing|beating|beat)\ (?:the\ |its\ |our\ |their\ )?(?:[a-z-]+\ )?(?:£?\d|target|ambition|goal|commitment|pledge)|\b(?:achieved|met|delivered|fulfilled)\ (?:all|every|each)\b",
+            r"\b(?:has|have|had|was|were)\ (?:now\ |therefore\ |thus\ |duly\ |already\ |comfortably\ |easily\ )?(?:been\ )?(?:more\ than\ )?(?:met|achieved|delivered|fulfilled|kept|honoured|completed|finished|abolished|implemented|halved|exceeded|surpassed|hit)\b|\b(?:met|achieved|exceeded|hit|surpassed|reached)\ (?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:target|commitment|pledge|ambition|goal|promise|manifesto)\b|\bdelivered\ (?:on\ )?(?:the|its|our|their|this|that)\ (?:[a-z]+\ ){0,3}(?:commitment|pledge|promise|target|manifesto)\b|\breceived\ royal\ assent\b|\bbecame\ law\b|\bis\ now\ law\b|\b(?:target|commitment|pledge)\ (?:was|has\ been|had\ been)\ (?:met|achieved|delivered)\b|\bahead\ of\ (?:schedule|target)\b|\bearly\b.*\b(?:met|achieved)\b|\b(?:exceed|exceeded|exceeding|surpassed|surpassing|beating|beat)\ (?:the\ |its\ |our\ |their\ )?(?:[a-z-]+\ )?(?:£?\d|target|ambition|goal|commitment|pledge)|\b(?:achieved|met|delivered|fulfilled)\ (?:all|every|each)\b",
         ),
         (
             Stance::OnTrack,
@@ -247,7 +247,7 @@ fn clauses(sentence: &str) -> Vec<&str> {
 /// conclusion that the programme is off track", "there is no evidence that
 /// the milestone is at risk".
 static INVERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&super::ascii_boundaries(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b|\bnothing\ to\ suggest\ that\b"))
+    Regex::new(&super::ascii_boundaries(r"\b(?:do|does|did)\ not\ accept\b|\breject(?:s|ed)?\b|\bdisagree(?:s|d)?\ with\b|\b(?:do|does|did)\ not\ agree\b|\bno\ evidence\ that\b|\bnot\ the\ case\ that\b|\bwrong\ to\ (?:suggest|say|claim)\b|\bnot\ true\ that\b|\b(?:do|does|did)\ not\ recognise\b|\bnothing\ to\ suggest\ that\b"))
         .expect("inversion pattern")
 });
 
@@ -439,10 +439,10 @@ pub fn stance_of_folded(folded: &str) -> Option<Stance> {
         // that it has been abandoned; it has been re-phased ..." is delayed
         // (but milestones "reached" so far answer "fallen behind" with on track)
         let instead = &folded[trigger.end() + rejected_clause.len()..];
-        if let Some(stance) = plain_stance(instead)
-            && stance != Stance::Met
-        {
-            return Some(stance);
+        match plain_stance(instead) {
+            Some(Stance::Met) if rejected == Stance::NotMet => return Some(Stance::Met),
+            Some(stance) if stance != Stance::Met => return Some(stance),
+            _ => {}
         }
         // "wrong to suggest that the commitment was not honoured": a finding
         // about the past turned round is met, not merely on track
@@ -459,7 +459,7 @@ pub fn stance_of_folded(folded: &str) -> Option<Stance> {
 /// "is expected to be met", "is set to be achieved": a forecast that it
 /// will be met, which is on track (and not a hedged "met").
 static EXPECTED_TO_BE_MET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&super::ascii_boundaries(r"\b(?:is|are|remains?|was|were)\ (?:still\ |now\ |widely\ )?(?:expected|forecast|projected|set)\ to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b"))
+    Regex::new(&super::ascii_boundaries(r"\b(?:is|are|remains?|was|were)\ (?:still\ |now\ |widely\ )?(?:expected|forecast|projected|set)\ to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b|\bexpects?\ (?:the\ |its\ |their\ |our\ )(?:[a-z0-9'-]+\ ){0,4}?to\ be\ (?:met|achieved|delivered|reached|hit|exceeded)\b"))
         .expect("forecast pattern")
 });
 
@@ -571,8 +571,8 @@ fn share_delivered(folded: &str) -> Option<f64> {
     let found = SHARE.captures(folded)?;
     // "the target for a quarter of the fleet to be ...": what was promised
     let before = folded[..found.get(0)?.start()].trim_end();
-    // "every one of the 160 centres": all of them
-    if before.ends_with("every") {
+    // "every one of the 160 centres": all of them; "not one of": none
+    if before.ends_with("every") || before.ends_with("not") {
         return None;
     }
     if [
@@ -621,20 +621,23 @@ fn share_delivered(folded: &str) -> Option<f64> {
 
 /// A date moved: "the target date has been reset from March 2024 to March 2026".
 static DATE_MOVED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&super::ascii_boundaries(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b|\b(?:previously|originally)\ (?:planned|due|scheduled|expected|promised)\ (?:for|in|by)\ (?:[a-z0-9]+\ ){0,2}?(?P<from2>(?:19|20)\d\d)\b[^.;]*?\b(?:moved|pushed\ back|put\ back|postponed|delayed|rescheduled|shifted)\ (?:back\ )?(?:to|until|into)\ (?:[a-z0-9]+\ ){0,2}?(?P<to2>(?:19|20)\d\d)\b"))
+    Regex::new(&super::ascii_boundaries(r"\b(?:reset|moved|pushed\ back|put\ back|changed|revised|shifted)\ from\ (?:[a-z0-9]+\ ){0,2}?(?P<from>(?:19|20)\d\d)\b[^.;]{0,12}?\bto\ (?:[a-z0-9]+\ ){0,2}?(?P<to>(?:19|20)\d\d)\b|\b(?:previously|originally)\ (?:planned|due|scheduled|expected|promised)\ (?:for|in|by)\ (?:[a-z0-9]+\ ){0,2}?(?P<from2>(?:19|20)\d\d)\b[^.;]*?\b(?:moved|pushed\ back|put\ back|postponed|delayed|rescheduled|shifted)\ (?:back\ )?(?:to|until|into)\ (?:[a-z0-9]+\ ){0,2}?(?P<to2>(?:19|20)\d\d)\b|\b(?:in|by|from|until)\ (?:[a-z]+\ ){0,2}?(?P<to3>(?:19|20)\d\d)\ (?:rather\ than|instead\ of)\ (?:in\ |by\ |from\ )?(?:[a-z]+\ ){0,2}?(?P<from3>(?:19|20)\d\d)\b"))
         .expect("date moved pattern")
 });
 
 /// Whether a clause moves a date to a later year (not "brought forward").
 fn moved_later(folded: &str) -> bool {
     DATE_MOVED.captures(folded).is_some_and(|found| {
-        let year = |name, other| {
-            found
-                .name(name)
-                .or(found.name(other))
+        let year = |names: [&str; 3]| {
+            names
+                .iter()
+                .find_map(|name| found.name(name))
                 .and_then(|m| m.as_str().parse::<u16>().ok())
         };
-        matches!((year("from", "from2"), year("to", "to2")), (Some(from), Some(to)) if to > from)
+        matches!(
+            (year(["from", "from2", "from3"]), year(["to", "to2", "to3"])),
+            (Some(from), Some(to)) if to > from
+        )
     })
 }
 

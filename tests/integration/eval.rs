@@ -6,25 +6,30 @@ use pledgewatch::eval;
 use crate::support::{corpus_dir, repo_root};
 
 /// (split, commitment precision, commitment recall, stance accuracy)
-/// Dev: 0.99 / 0.99 / 0.98 on 1,293 sentences (1,090 of them added in
-/// twelve rounds, each before the rules that now score it; the learned
+/// Dev: 0.99 / 0.99 / 0.97 on 1,412 sentences (1,209 of them added in
+/// thirteen rounds, each before the rules that now score it; the learned
 /// commitment model is trained on this split, so its dev figures are not a
-/// test of it). Held-out: 641 sentences, a third of the set, written by
+/// test of it). Held-out: 701 sentences, a third of the set, written by
 /// writers who never read the rules and never read by anyone changing
-/// them: 0.94 / 0.86 / 0.69 (192 commitments, 188 stances). Floors only go
+/// them: 0.94 / 0.86 / 0.65 (192 commitments, 243 stances). Floors only go
 /// down when sentences are added, never for a rule change. Round 18 added
 /// 326 ordinary sentences (background, procedure, rhetoric, others'
 /// targets: 108 held out), the kind that fills real documents, which took
 /// held-out precision from 0.95 to 0.93 with the model, and the model took
-/// held-out recall from 0.81 to 0.86 (the rules alone: 156 of 192). Held-out
+/// held-out recall from 0.81 to 0.86 (the rules alone: 156 of 192). Round 19
+/// added 179 findings in new words (59 held out): the rules read 26 of the
+/// 55 new held-out stances right (47%), and the dev stance floor went from
+/// 0.98 to 0.96 and the held-out one from 0.68 to 0.64 with them. Held-out
 /// sentences that restated a dev one were taken out, and dev ones that
 /// restated a held-out one (see the test below).
 const SENTENCE_FLOORS: &[(&str, f64, f64, f64)] =
-    &[("dev", 0.99, 0.98, 0.98), ("heldout", 0.93, 0.85, 0.68)];
+    &[("dev", 0.99, 0.98, 0.96), ("heldout", 0.93, 0.85, 0.64)];
 /// (split, share of sentences that judge nothing given no stance): the
 /// guard against stance rules that fire on any delivery word. Dev 0.99
-/// (870 of 877), held-out 0.98 (445 of 453) after round 18.
-const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.99), ("heldout", 0.98)];
+/// (870 of 877), held-out 0.98 (445 of 453) after round 18; round 19's
+/// lookalikes ("flights were cancelled", "trains were delayed by an
+/// average of four minutes") took dev to 887 of 898 (0.988).
+const QUIET_FLOORS: &[(&str, f64)] = &[("dev", 0.98), ("heldout", 0.98)];
 /// (split, ask verdict accuracy, citation precision, found-nothing share)
 const ASK_FLOORS: &[(&str, f64, f64, f64)] =
     &[("dev", 0.96, 0.98, 0.90), ("heldout", 0.93, 0.96, 0.83)];
