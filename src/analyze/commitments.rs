@@ -316,16 +316,11 @@ fn verbless_outcome(sentence: &str, published: Option<&str>) -> Option<Vec<Promi
     if figures.is_empty() && !item.starts_with("free ") {
         return None;
     }
-    let target = figures
-        .iter()
-        .find(|figure| figure.unit != Unit::Pounds)
-        .or(figures.first())
-        .cloned()
-        .map(|figure| restore_case(sentence, figure));
-    Some(vec![(
-        Some(deadline_as_written(sentence, deadline)),
-        target,
-    )])
+    Some(promises(
+        sentence,
+        vec![deadline_as_written(sentence, deadline)],
+        figures,
+    ))
 }
 
 /// Whether words name what a process produces. A medical consultation
@@ -595,13 +590,19 @@ pub fn by_model(sentence: &str, published: Option<&str>) -> Vec<Promise> {
     if deadlines.is_empty() {
         return Vec::new();
     }
-    let figures = find_figures(&folded);
-    // "68% by March 2023, and 75% by March 2024": one commitment per target
+    promises(trimmed, deadlines, find_figures(&folded))
+}
+
+/// What a sentence promises, from its deadlines and figures: "68% by March
+/// 2023 and 75% by March 2024" is one commitment per target; otherwise one
+/// commitment, by its first deadline, counting its first figure that is
+/// not a sum of money (else its first).
+fn promises(sentence: &str, deadlines: Vec<Deadline>, figures: Vec<Figure>) -> Vec<Promise> {
     if deadlines.len() >= 2 && figures.len() == deadlines.len() {
         return deadlines
             .into_iter()
             .zip(figures)
-            .map(|(deadline, figure)| (Some(deadline), Some(restore_case(trimmed, figure))))
+            .map(|(deadline, figure)| (Some(deadline), Some(restore_case(sentence, figure))))
             .collect();
     }
     let target = figures
@@ -609,12 +610,8 @@ pub fn by_model(sentence: &str, published: Option<&str>) -> Vec<Promise> {
         .find(|figure| figure.unit != Unit::Pounds)
         .or(figures.first())
         .cloned()
-        .map(|figure| restore_case(trimmed, figure));
-    deadlines
-        .into_iter()
-        .take(1)
-        .map(|deadline| (Some(deadline), target.clone()))
-        .collect()
+        .map(|figure| restore_case(sentence, figure));
+    vec![(deadlines.into_iter().next(), target)]
 }
 
 /// [`commitments_in_sentence`] by the rules alone.
@@ -1122,21 +1119,7 @@ pub(crate) fn by_rules(sentence: &str, published: Option<&str>) -> Vec<Promise> 
     if !concrete {
         return Vec::new();
     }
-    // "68% by March 2023 and 75% by March 2024": one commitment per target
-    if deadlines.len() >= 2 && figures.len() == deadlines.len() {
-        return deadlines
-            .into_iter()
-            .zip(figures)
-            .map(|(deadline, figure)| (Some(deadline), Some(restore_case(sentence, figure))))
-            .collect();
-    }
-    let target = figures
-        .iter()
-        .find(|figure| figure.unit != Unit::Pounds)
-        .or(figures.first())
-        .cloned()
-        .map(|figure| restore_case(sentence, figure));
-    vec![(deadlines.into_iter().next(), target)]
+    promises(sentence, deadlines, figures)
 }
 
 /// Deadlines were found in folded text; show them as written.
