@@ -566,9 +566,10 @@ pub fn found_in_sentence(sentence: &str, published: Option<&str>) -> (Vec<Promis
 }
 
 /// A commitment the rules did not see but the learned model is sure of
-/// ([`learned::THRESHOLD`]): "We are determined to halve rough sleeping by
-/// the end of this Parliament". Not a question, and not a sentence whose
-/// words report a result or a failure (that is an assessment).
+/// ([`learned::THRESHOLD`]): "By 2020 all the trains will be brand new or
+/// completely refurbished". It must name a date still to come; not a
+/// question, and not a sentence whose words report a result or a failure
+/// (that is an assessment).
 pub fn by_model(sentence: &str, published: Option<&str>) -> Vec<Promise> {
     let trimmed = sentence.trim();
     if trimmed.len() > 600 || trimmed.ends_with('?') || !learned::is_promise(trimmed) {

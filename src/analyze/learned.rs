@@ -3,11 +3,12 @@
 //! the sentence gold set (`pledgewatch train`), never on the held-out one.
 //!
 //! The rules in [`super::commitments`] decide first. They are precise but
-//! miss the ways of promising no pattern lists ("We are determined to
-//! ...", "It is our intention to ..."). When they find nothing, a sentence
-//! the model is at least [`THRESHOLD`] sure of is a commitment too, and
-//! [`explain`] names the words that weighed most, so that the finding can
-//! be checked like any other.
+//! miss the ways of promising no pattern lists ("By 2020 all the trains
+//! will be brand new or completely refurbished", "A new Local Audit Office
+//! will be set up in shadow form by autumn 2026"). When they find nothing,
+//! a sentence the model is at least [`THRESHOLD`] sure of is a commitment
+//! too, and [`Model::explain`] names the words that weighed most, so that
+//! the finding can be checked like any other.
 //!
 //! The weights live in `data/commitment_model.tsv` (compiled in): one
 //! `feature<TAB>weight` line each, written by [`Model::to_tsv`]. A test
