@@ -277,3 +277,68 @@ async fn as_of_reproduces_what_was_known_then() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error["error"].as_str().is_some_and(|m| m.contains("as_of")));
 }
+
+/// A promise only the learned model recognised says so on its page and in
+/// the API: how sure the model was and the words that weighed most.
+#[tokio::test]
+async fn a_promise_the_model_found_says_how_it_was_found() {
+    let corpus = scratch("learned-corpus");
+    let news = corpus.join("site/government/news");
+    std::fs::create_dir_all(&news).expect("corpus folders");
+    std::fs::copy(corpus_dir().join("site.toml"), corpus.join("site.toml")).expect("site.toml");
+    let page = "government/news/50000-more-nurses-for-the-nhs.html";
+    let html = std::fs::read_to_string(corpus_dir().join("site").join(page)).expect("a page");
+    let promise = "The government will deliver 50,000 more nurses in the NHS by the end of this Parliament, the Health and Social Care Secretary announced today.";
+    // said in words no rule lists (a dev sentence of the gold set)
+    let learned = "A new Local Audit Office will be set up in shadow form by autumn 2026 to take charge of a local audit system that has all but collapsed.";
+    assert!(html.contains(promise), "the page's first paragraph");
+    std::fs::write(
+        corpus.join("site").join(page),
+        html.replace(promise, learned),
+    )
+    .expect("write the page");
+    let index_dir = corpus.join("index");
+    pledgewatch::index::build(&corpus, &index_dir, None, false).expect("index");
+    let app = router(AppState::new(Store::open(&index_dir).expect("open index")));
+    let fetch = |uri: String| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(
+                    Request::builder()
+                        .uri(&uri)
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await
+                .expect("response");
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let (status, body) = fetch("/api/commitments".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let items = list["commitments"].as_array().expect("commitments");
+    let found = items
+        .iter()
+        .find(|c| c["text"].as_str() == Some(learned))
+        .unwrap_or_else(|| panic!("the model's promise is listed: {body}"));
+    let id = found["id"].as_str().expect("an id");
+    let (status, body) = fetch(format!("/api/commitments/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let detail: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let how = detail["found_by"].as_str().expect("found_by");
+    assert!(how.starts_with("No rule matched this sentence"), "{how}");
+    assert_eq!(detail["deadline_text"], "by autumn 2026");
+    let (status, page) = fetch(format!("/commitments/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("How this promise was found"), "{page}");
+    let _ = std::fs::remove_dir_all(&corpus);
+}
