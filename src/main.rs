@@ -237,10 +237,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train { gold, out } => {
             use pledgewatch::analyze::learned::{self, Model};
             let examples = pledgewatch::eval::dev_examples(&gold)?;
-            let examples: Vec<(&str, bool)> = examples
-                .iter()
-                .map(|(sentence, promise)| (sentence.as_str(), *promise))
-                .collect();
             let model = Model::train(&examples);
             std::fs::write(&out, model.to_tsv())
                 .with_context(|| format!("writing {}", out.display()))?;

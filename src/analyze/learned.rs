@@ -186,10 +186,13 @@ impl XorShift {
 impl Model {
     /// Trains on sentences marked as commitments or not. The same
     /// examples in the same order give the same weights.
-    pub fn train(examples: &[(&str, bool)]) -> Model {
+    pub fn train<S: AsRef<str>>(examples: &[(S, bool)]) -> Model {
         let featured: Vec<(Vec<String>, f64)> = examples
             .iter()
-            .map(|(sentence, promise)| (features(sentence), if *promise { 1.0 } else { 0.0 }))
+            .map(|(sentence, promise)| {
+                let label = if *promise { 1.0 } else { 0.0 };
+                (features(sentence.as_ref()), label)
+            })
             .collect();
         let mut weights: HashMap<String, f64> = HashMap::new();
         let mut order: Vec<usize> = (0..featured.len()).collect();
@@ -329,7 +332,10 @@ pub fn is_promise(sentence: &str) -> bool {
 /// Precision and recall of the model alone at [`THRESHOLD`] over `folds`
 /// folds of the examples (each scored by a model trained on the others):
 /// (true positives, predicted positives, actual positives).
-pub fn cross_validate(examples: &[(&str, bool)], folds: usize) -> (usize, usize, usize) {
+pub fn cross_validate<S: AsRef<str>>(
+    examples: &[(S, bool)],
+    folds: usize,
+) -> (usize, usize, usize) {
     let folds = folds.max(2);
     let (mut hits, mut predicted, mut actual) = (0, 0, 0);
     for fold in 0..folds {
@@ -337,7 +343,7 @@ pub fn cross_validate(examples: &[(&str, bool)], folds: usize) -> (usize, usize,
             .iter()
             .enumerate()
             .filter(|(at, _)| at % folds != fold)
-            .map(|(_, example)| *example)
+            .map(|(_, (sentence, promise))| (sentence.as_ref(), *promise))
             .collect();
         let model = Model::train(&training);
         for (_, (sentence, promise)) in examples
@@ -345,7 +351,7 @@ pub fn cross_validate(examples: &[(&str, bool)], folds: usize) -> (usize, usize,
             .enumerate()
             .filter(|(at, _)| at % folds == fold)
         {
-            let said = model.probability(sentence) >= THRESHOLD;
+            let said = model.probability(sentence.as_ref()) >= THRESHOLD;
             hits += usize::from(said && *promise);
             predicted += usize::from(said);
             actual += usize::from(*promise);

@@ -523,21 +523,8 @@ pub fn correct_spelling(store: &Store, question: &str) -> String {
 
 /// Levenshtein distance.
 pub fn edit_distance(left: &str, right: &str) -> usize {
-    let right: Vec<char> = right.chars().collect();
-    let mut previous: Vec<usize> = (0..=right.len()).collect();
-    for (i, left_char) in left.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, right_char) in right.iter().enumerate() {
-            let cost = usize::from(left_char != *right_char);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[right.len()]
+    let letters: Vec<char> = left.chars().collect();
+    within_edits(&letters, right, usize::MAX, &mut (Vec::new(), Vec::new())).unwrap_or(usize::MAX)
 }
 
 /// [`edit_distance`] when it is at most `limit`, else `None`, giving up

@@ -157,10 +157,6 @@ fn held_out_sentences_do_not_restate_dev_ones() {
 fn commitment_model_is_trained_on_the_dev_split_alone() {
     use pledgewatch::analyze::learned::Model;
     let examples = eval::dev_examples(&repo_root().join("tests")).expect("the gold sentences");
-    let examples: Vec<(&str, bool)> = examples
-        .iter()
-        .map(|(sentence, promise)| (sentence.as_str(), *promise))
-        .collect();
     let trained = Model::train(&examples);
     let shipped = std::fs::read_to_string(repo_root().join("data/commitment_model.tsv"))
         .expect("the model file");
