@@ -237,6 +237,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train { gold, out } => {
             use pledgewatch::analyze::learned::{self, Model};
             let examples = pledgewatch::eval::dev_examples(&gold)?;
+            // an empty or one-sided split would overwrite the weights with
+            // a model that has learned nothing
+            let promises = examples.iter().filter(|(_, promise)| *promise).count();
+            if promises == 0 || promises == examples.len() {
+                anyhow::bail!(
+                    "{}: the dev split has {} sentences, {promises} of them commitments; training needs both kinds (nothing written)",
+                    gold.join("gold/sentences.toml").display(),
+                    examples.len()
+                );
+            }
             let model = Model::train(&examples);
             std::fs::write(&out, model.to_tsv())
                 .with_context(|| format!("writing {}", out.display()))?;
