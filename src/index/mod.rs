@@ -6,6 +6,7 @@
 //! rename, so a reader never sees half an index and a failed build leaves
 //! the old one in place.
 
+pub mod pairs;
 pub mod query;
 
 use std::borrow::Cow;
@@ -16,9 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -118,6 +117,10 @@ pub struct Fields {
     /// search's postings hold no passage or commitment.
     pub title: Field,
     pub body: Field,
+    /// Title and body again as pairs of neighbouring words, for phrases
+    /// (see [`pairs`]).
+    pub title_pairs: Field,
+    pub body_pairs: Field,
     /// Passage records' document title and paragraph text (stored: ask
     /// quotes it).
     pub passage_title: Field,
@@ -146,12 +149,20 @@ pub fn schema() -> (Schema, Fields) {
             .set_tokenizer("en_stem")
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // term frequencies for the score; a phrase's positions are its pairs
+    let word_pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(pairs::TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         record: builder.add_text_field("record", STRING),
         id: builder.add_text_field("id", STRING | STORED),
         doc_id: builder.add_text_field("doc_id", STRING | STORED),
         title: builder.add_text_field("title", stemmed.clone()),
         body: builder.add_text_field("body", stemmed.clone()),
+        title_pairs: builder.add_text_field("title_pairs", word_pairs.clone()),
+        body_pairs: builder.add_text_field("body_pairs", word_pairs),
         passage_title: builder.add_text_field("passage_title", stemmed.clone().set_stored()),
         passage_body: builder.add_text_field("passage_body", stemmed.clone().set_stored()),
         commitment_title: builder.add_text_field("commitment_title", stemmed.clone()),
@@ -486,6 +497,7 @@ fn fill_index(
 ) -> Result<(), IndexError> {
     let (schema, fields) = schema();
     let index = Index::create_in_dir(directory, schema)?;
+    pairs::register(&index);
     let threads = writer_threads();
     let mut writer = index.writer_with_num_threads(threads, threads * WRITER_BUDGET_PER_THREAD)?;
     let titles: std::collections::HashMap<&str, &str> = documents
@@ -508,12 +520,15 @@ fn fill_index(
             .collect();
         let data = serde_json::to_string(document)
             .map_err(|error| IndexError::Damaged(error.to_string()))?;
+        let body = body.join("\n");
         let mut record = doc!(
             fields.record => "document",
             fields.id => document.id.as_str(),
             fields.doc_id => document.id.as_str(),
             fields.title => document.title.as_str(),
-            fields.body => body.join("\n"),
+            fields.title_pairs => document.title.as_str(),
+            fields.body_pairs => body.as_str(),
+            fields.body => body,
             fields.publisher => document.publisher.as_str(),
             fields.kind => document.kind.as_str(),
             fields.published => document.published.clone().unwrap_or_default(),
@@ -1042,6 +1057,7 @@ impl Store {
             return Err(IndexError::Missing(index_dir.to_path_buf()));
         }
         let index = Index::open_in_dir(index_dir)?;
+        pairs::register(&index);
         let (expected, fields) = schema();
         if index.schema() != expected {
             return Err(IndexError::Outdated(index_dir.to_path_buf()));
@@ -1146,14 +1162,33 @@ impl Store {
         }
     }
 
+    /// A document search's words over title and body, each exact phrase
+    /// searched by its word pairs.
     fn parse_tuned(&self, text: &str, conjunction: bool, tuning: &Tuning) -> Box<dyn Query> {
-        self.parse_fields(
-            text,
-            conjunction,
-            self.fields.title,
-            self.fields.body,
-            tuning,
-        )
+        if !pairs::phrases_are_exact(text) {
+            return self.parse_fields(
+                text,
+                conjunction,
+                self.fields.title,
+                self.fields.body,
+                tuning,
+            );
+        }
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+        if conjunction {
+            parser.set_conjunction_by_default();
+        }
+        let (query, _errors) = parser.parse_query_lenient(text);
+        pairs::Rewrite {
+            title: self.fields.title,
+            title_boost: tuning.title_boost,
+            pairs: vec![
+                (self.fields.title, self.fields.title_pairs),
+                (self.fields.body, self.fields.body_pairs),
+            ],
+        }
+        .apply(&*query)
     }
 
     fn parse_fields(
@@ -1184,7 +1219,8 @@ impl Store {
     }
 
     /// The query for a request: its words (with synonyms; every word, or
-    /// when `relaxed` any word with all-words matches first) and its filters.
+    /// when `relaxed` any word with all-words matches first) and its
+    /// filters; and its words alone.
     fn request_query(
         &self,
         request: &SearchRequest,
@@ -1193,22 +1229,27 @@ impl Store {
     ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
         let typed = request.text.trim();
         let words = &*query::without_function_words(typed, typed);
-        let user_query: Option<Box<dyn Query>> = (!words.is_empty()).then(|| {
+        // every word (with synonyms), and when relaxed any word as typed
+        // or any synonym phrase
+        let texts: Option<(String, Option<String>)> = (!words.is_empty()).then(|| {
             let expanded = query::expand_synonyms(typed);
-            let expanded = query::without_function_words(typed, &expanded);
-            let all = self.parse_tuned(&expanded, true, tuning);
-            if !relaxed {
+            let expanded = query::without_function_words(typed, &expanded).into_owned();
+            let any = relaxed.then(|| format!("{words} {expanded}"));
+            (expanded, any)
+        });
+        let user_query = texts.as_ref().map(|(every, any)| -> Box<dyn Query> {
+            let all = self.parse_tuned(every, true, tuning);
+            let Some(any) = any else {
                 return all;
-            }
-            // any word as typed, or any synonym phrase
-            let any = self.parse_tuned(&format!("{words} {expanded}"), false, tuning);
+            };
+            let any = self.parse_tuned(any, false, tuning);
             Box::new(BooleanQuery::new(vec![
                 (
                     Occur::Should,
                     Box::new(BoostQuery::new(all, tuning.all_words_boost)) as Box<dyn Query>,
                 ),
                 (Occur::Should, any),
-            ])) as Box<dyn Query>
+            ]))
         });
         // Only document records have the fields words are searched in, so
         // the record kind is needed only without words, or when the text
@@ -1358,19 +1399,32 @@ impl Store {
             user_query = relaxed_user_query;
         }
         let facets = Facets::from_raw(&self.facet_tables, &raw_facets);
-        let snippet_query: Box<dyn Query> = user_query.unwrap_or_else(|| Box::new(AllQuery));
-        let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, self.fields.body)?;
-        snippets.set_max_num_chars(240);
-        // the query's body terms (stems), to find the paragraph to quote
+        // the words' body stems (a phrase's from its pairs), to find the
+        // paragraph to quote and mark them in it
         let mut terms: Vec<String> = Vec::new();
-        snippet_query.query_terms(&mut |term: &Term, _| {
-            if term.field() == self.fields.body
-                && let Some(text) = term.value().as_str()
-                && !terms.iter().any(|known| known == text)
-            {
-                terms.push(text.to_string());
+        if let Some(user_query) = &user_query {
+            user_query.query_terms(&mut |term: &Term, _| {
+                let field = term.field();
+                if field != self.fields.body && field != self.fields.body_pairs {
+                    return;
+                }
+                for stem in term.value().as_str().unwrap_or_default().split(' ') {
+                    if !stem.is_empty() && !terms.iter().any(|known| known == stem) {
+                        terms.push(stem.to_string());
+                    }
+                }
+            });
+        }
+        // weighed as tantivy's `SnippetGenerator::create` weighs them
+        let mut weights = std::collections::BTreeMap::new();
+        for stem in &terms {
+            let found_in = searcher.doc_freq(&Term::from_field_text(self.fields.body, stem))?;
+            if found_in > 0 {
+                weights.insert(stem.clone(), 1.0 / (1.0 + found_in as Score));
             }
-        });
+        }
+        let snippets =
+            SnippetGenerator::new(weights, pairs::marking(&terms), self.fields.body, 240);
         let matcher = TermMatcher::new(&terms);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
@@ -1811,8 +1865,11 @@ impl TermMatcher {
         let terms = &terms[..terms.len().min(64)];
         let automaton = (!terms.is_empty())
             .then(|| {
+                // built for each search and run over 20 documents: an NFA,
+                // quick to build, not a DFA (a twentieth of a small search)
                 aho_corasick::AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                     .build(terms)
                     .ok()
             })

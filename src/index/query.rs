@@ -362,14 +362,7 @@ fn top_level_tokens(text: &str) -> Vec<&str> {
 /// The terms the index holds for `text`: tantivy's `en_stem` analyzer
 /// (simple tokens, long ones dropped, lower case, English stems).
 fn index_stems(text: &str) -> Vec<String> {
-    use tantivy::tokenizer::{
-        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    };
-    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
-        .build();
+    let mut analyzer = super::pairs::stems();
     let mut stream = analyzer.token_stream(text);
     let mut stems = Vec::new();
     while let Some(token) = stream.next() {
