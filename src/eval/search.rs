@@ -138,7 +138,7 @@ pub fn mean_ndcg(
 /// dev and held-out nDCG@10: how [`crate::index::TUNING`] was chosen.
 pub fn tune(store: &Store, judged: &[Judged]) -> Result<(Tuning, f64, f64), EvalError> {
     let mut best: Option<(Tuning, f64)> = None;
-    for title_boost in [1.0, 1.5, 2.0, 3.0, 4.0] {
+    for title_boost in [1.0, 1.5, 2.0, 3.0, 4.0, 6.0] {
         for all_words_boost in [1.0, 2.0, 3.0, 5.0] {
             for recency in [0.0, 0.25, 0.5, 1.0, 2.0] {
                 let tuning = Tuning {

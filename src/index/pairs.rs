@@ -397,11 +397,14 @@ mod tests {
             ),
             ("A a a", "a a a b a a"),
         ];
+        // the body holds the title as a value of its own, as a build puts it
         for (heading, text) in texts {
             writer.add_document(doc!(
                 title => heading,
                 title_pairs => heading,
+                body => heading,
                 body => text,
+                body_pairs => heading,
                 body_pairs => text,
             ))?;
         }
@@ -428,24 +431,26 @@ mod tests {
             "\"more police\" OR \"net zero\"",
             "\"police officers\" AND \"police uplift\"",
             "police -\"police officers\"",
+            "officers AND more",
+            "uplift -net",
+            "\"zero net\" OR gaps",
         ] {
             let (parsed, errors) = parser.parse_query_lenient(phrase);
             assert!(errors.is_empty(), "{phrase}: {errors:?}");
             let expected = searcher.search(&*parsed, &DocSetCollector)?;
             let rewritten = rewrite.apply(&*parsed);
-            let mut pair_terms = 0;
-            rewritten.query_terms(&mut |term, _| {
-                pair_terms += usize::from([title_pairs, body_pairs].contains(&term.field()));
-            });
-            assert!(
-                pair_terms >= 2,
-                "{phrase} is searched by its pairs: {rewritten:?}"
-            );
-            let by_pairs = searcher.search(&*rewritten, &DocSetCollector)?;
-            assert_eq!(by_pairs, expected, "{phrase}");
+            if phrase.contains('"') {
+                let mut pair_terms = 0;
+                rewritten.query_terms(&mut |term, _| {
+                    pair_terms += usize::from([title_pairs, body_pairs].contains(&term.field()));
+                });
+                assert!(pair_terms >= 2, "{phrase} by its pairs: {rewritten:?}");
+            }
+            let found = searcher.search(&*rewritten, &DocSetCollector)?;
+            assert_eq!(found, expected, "{phrase}");
             found_any += usize::from(!expected.is_empty());
         }
-        assert!(found_any >= 9, "the phrases should mostly match something");
+        assert!(found_any >= 12, "the queries should mostly match something");
         Ok(())
     }
 
