@@ -1438,8 +1438,8 @@ impl Store {
                 if field != self.fields.body && field != self.fields.body_pairs {
                     return;
                 }
-                for stem in term.value().as_str().unwrap_or_default().split(' ') {
-                    if !stem.is_empty() && !terms.iter().any(|known| known == stem) {
+                for stem in pairs::stems_of(term.value().as_str().unwrap_or_default()) {
+                    if !terms.iter().any(|known| known == stem) {
                         terms.push(stem.to_string());
                     }
                 }

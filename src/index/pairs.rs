@@ -109,9 +109,18 @@ pub fn register(index: &Index) {
     index.tokenizers().register(TOKENIZER, Pairs::default());
 }
 
+/// What joins two neighbouring stems in a pair's term (`polic offic`):
+/// no stem holds it, as the tokenizer splits words at it.
+pub const SEPARATOR: char = ' ';
+
 /// The term for two neighbouring stems.
 pub fn pair_text(first: &str, second: &str) -> String {
-    format!("{first} {second}")
+    format!("{first}{SEPARATOR}{second}")
+}
+
+/// The two stems of a pair's term; a stem's own term is itself.
+pub fn stems_of(term: &str) -> impl Iterator<Item = &str> {
+    term.split(SEPARATOR).filter(|stem| !stem.is_empty())
 }
 
 /// Splits text into `en_stem` stems, then gives each two neighbours (by
@@ -150,7 +159,7 @@ impl Tokenizer for Pairs {
                 let pair = &mut self.pairs[count];
                 pair.text.clear();
                 pair.text.push_str(&previous.text);
-                pair.text.push(' ');
+                pair.text.push(SEPARATOR);
                 pair.text.push_str(&token.text);
                 pair.offset_from = previous.offset_from;
                 pair.offset_to = token.offset_to;
@@ -351,24 +360,12 @@ mod tests {
         use tantivy::collector::DocSetCollector;
         use tantivy::doc;
         use tantivy::query::QueryParser;
-        use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
 
-        let mut builder = Schema::builder();
-        let stemmed = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("en_stem")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        let paired = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        );
-        let title = builder.add_text_field("title", stemmed.clone());
-        let body = builder.add_text_field("body", stemmed);
-        let title_pairs = builder.add_text_field("title_pairs", paired.clone());
-        let body_pairs = builder.add_text_field("body_pairs", paired);
-        let index = Index::create_in_ram(builder.build());
+        // the index's own schema, its other fields left empty
+        let (schema, fields) = crate::index::schema();
+        let (title, body) = (fields.title, fields.body);
+        let (title_pairs, body_pairs) = (fields.title_pairs, fields.body_pairs);
+        let index = Index::create_in_ram(schema);
         register(&index);
         let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
         let texts = [
